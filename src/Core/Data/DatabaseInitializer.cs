@@ -1,0 +1,59 @@
+using EBranch.Core.Demo;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EBranch.Core.Data;
+
+/// <summary>
+/// Applies migrations (EF takes a database-level lock, so several instances may start at once) and,
+/// when asked, loads the demo district into an empty database.
+/// </summary>
+public sealed class DatabaseInitializer(EBranchDbFactory factory, IServiceProvider services, ILogger<DatabaseInitializer> logger)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = factory.CreateForSystem();
+        if (factory.Options.Provider == DatabaseProvider.Sqlite)
+        {
+            // Two local processes share the file: write-ahead logging lets readers and a writer work together.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} migration(s) on {Provider}: {Migrations}", pending.Count, factory.Options.Provider, string.Join(", ", pending));
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Loads the demo district unless the database already holds organizations. Returns true when it loaded.</summary>
+    public async Task<bool> SeedDemoIfEmptyAsync(int scale, CancellationToken cancellationToken = default)
+    {
+        await using (var db = factory.CreateForSystem())
+        {
+            if (await db.Organizations.AnyAsync(cancellationToken))
+            {
+                return false;
+            }
+        }
+        var generator = ActivatorUtilities.CreateInstance<DemoDistrictGenerator>(services);
+        var summary = await generator.LoadAsync(scale, cancellationToken);
+        logger.LogInformation("Demo district loaded: {Summary}", summary);
+        return true;
+    }
+
+    /// <summary>What a host does on start: migrate (if configured) and seed the demo (if configured).</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (factory.Options.MigrateOnStart)
+        {
+            await MigrateAsync(cancellationToken);
+        }
+        if (factory.Options.SeedDemo)
+        {
+            await SeedDemoIfEmptyAsync(factory.Options.DemoScale, cancellationToken);
+        }
+    }
+}

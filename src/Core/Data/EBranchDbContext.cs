@@ -1,0 +1,224 @@
+using System.Reflection;
+using System.Text.Json;
+using EBranch.Core.Accounts;
+using EBranch.Core.Auditing;
+using EBranch.Core.Common;
+using EBranch.Core.Members;
+using EBranch.Core.Organizations;
+using EBranch.Core.Regions;
+using EBranch.Core.WeChatUsers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace EBranch.Core.Data;
+
+/// <summary>
+/// The product's database. Every context is opened for a <see cref="Caller"/>: its data scope becomes the
+/// query filters below (the one place "an administrator sees only their subtree" is enforced), its name
+/// fills the audit fields, and console callers' writes are added to the audit log in the same transaction.
+/// Provider-specific subclasses exist only to carry their own migrations.
+/// </summary>
+public abstract class EBranchDbContext : DbContext
+{
+    private readonly TimeProvider _time;
+
+    protected EBranchDbContext(DbContextOptions options, Caller caller, TimeProvider time) : base(options)
+    {
+        Caller = caller;
+        _time = time;
+        var scope = caller.Scope;
+        ScopeAll = scope.Kind == DataScopeKind.All;
+        ScopeSubtree = scope.Kind == DataScopeKind.Subtree;
+        ScopeOrganizationId = scope.OrganizationId;
+        ScopePath = scope.OrganizationPath;
+    }
+
+    public Caller Caller { get; }
+
+    // Read by the query filters (EF parameterizes them per context instance).
+    private bool ScopeAll { get; }
+    private bool ScopeSubtree { get; }
+    private Guid ScopeOrganizationId { get; }
+    private string ScopePath { get; }
+
+    public DbSet<Region> Regions => Set<Region>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Member> Members => Set<Member>();
+    public DbSet<WeChatUser> WeChatUsers => Set<WeChatUser>();
+    public DbSet<ConsoleUser> ConsoleUsers => Set<ConsoleUser>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Region>(e =>
+        {
+            e.Property(r => r.Code).HasMaxLength(12);
+            e.Property(r => r.Name).HasMaxLength(64);
+            e.HasIndex(r => r.Code).IsUnique();
+            e.HasIndex(r => r.ParentId);
+            e.HasOne(r => r.Parent).WithMany().HasForeignKey(r => r.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Organization>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(128);
+            e.Property(o => o.Path).HasMaxLength(400);
+            e.HasIndex(o => o.Path).IsUnique();
+            e.HasIndex(o => o.ParentId);
+            e.HasOne(o => o.Parent).WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(o => o.Region).WithMany().HasForeignKey(o => o.RegionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(o => ScopeAll || (ScopeSubtree && o.Path.StartsWith(ScopePath)) || o.Id == ScopeOrganizationId);
+        });
+
+        modelBuilder.Entity<Member>(e =>
+        {
+            e.Property(m => m.Name).HasMaxLength(64);
+            e.Property(m => m.Ethnicity).HasMaxLength(32);
+            e.Property(m => m.IdNumberCipher).HasMaxLength(200);
+            e.Property(m => m.IdNumberDigest).HasMaxLength(64);
+            e.Property(m => m.PhoneCipher).HasMaxLength(200);
+            e.Property(m => m.PhoneDigest).HasMaxLength(64);
+            e.Property(m => m.Posts).HasMaxLength(200);
+            e.HasIndex(m => m.IdNumberDigest).IsUnique();
+            e.HasIndex(m => m.PhoneDigest);
+            e.HasIndex(m => new { m.OrganizationId, m.Name });
+            e.HasIndex(m => m.Name);
+            e.HasOne(m => m.Organization).WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(m => m.PartyGroup).WithMany().HasForeignKey(m => m.PartyGroupId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(m => ScopeAll || (ScopeSubtree && m.Organization!.Path.StartsWith(ScopePath)) || m.OrganizationId == ScopeOrganizationId);
+        });
+
+        modelBuilder.Entity<WeChatUser>(e =>
+        {
+            e.Property(u => u.OpenId).HasMaxLength(64);
+            e.Property(u => u.UnionId).HasMaxLength(64);
+            e.HasIndex(u => u.OpenId).IsUnique();
+            e.HasIndex(u => u.MemberId).IsUnique();
+            e.HasOne(u => u.Member).WithMany().HasForeignKey(u => u.MemberId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(u => u.Region).WithMany().HasForeignKey(u => u.RegionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<ConsoleUser>(e =>
+        {
+            e.Property(u => u.UserName).HasMaxLength(64);
+            e.Property(u => u.DisplayName).HasMaxLength(64);
+            e.Property(u => u.PasswordHash).HasMaxLength(200);
+            e.HasIndex(u => u.UserName).IsUnique();
+            e.HasOne(u => u.Organization).WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(u => ScopeAll || (ScopeSubtree && u.Organization!.Path.StartsWith(ScopePath)) || u.OrganizationId == ScopeOrganizationId);
+        });
+
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.Property(a => a.Actor).HasMaxLength(64);
+            e.Property(a => a.EntityType).HasMaxLength(64);
+            e.Property(a => a.Action).HasMaxLength(16);
+            e.Property(a => a.OrganizationPath).HasMaxLength(400);
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => a.OrganizationPath);
+            e.HasQueryFilter(a => ScopeAll || (ScopeSubtree ? a.OrganizationPath.StartsWith(ScopePath) : a.OrganizationPath == ScopePath));
+        });
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+        => SaveWithAuditAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+        => throw new NotSupportedException("Use SaveChangesAsync: it fills audit fields and the audit log.");
+
+    private async Task<int> SaveWithAuditAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var entries = ChangeTracker.Entries<Entity>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .ToList();
+        foreach (var entry in entries)
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.Entity.CreatedAt = now;
+                entry.Entity.CreatedBy = Caller.Name;
+            }
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.UpdatedAt = now;
+                entry.Entity.UpdatedBy = Caller.Name;
+            }
+        }
+        if (Caller.AuditWrites && entries.Count > 0)
+        {
+            await AddAuditEntriesAsync(entries, now, cancellationToken);
+        }
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private async Task AddAuditEntriesAsync(List<EntityEntry<Entity>> entries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var organizationIds = entries.Select(e => OwningOrganizationId(e.Entity)).OfType<Guid>().Distinct().ToList();
+        var paths = await Organizations.IgnoreQueryFilters()
+            .Where(o => organizationIds.Contains(o.Id))
+            .Select(o => new { o.Id, o.Path })
+            .ToDictionaryAsync(o => o.Id, o => o.Path, cancellationToken);
+        foreach (var local in ChangeTracker.Entries<Organization>())
+        {
+            paths[local.Entity.Id] = local.Entity.Path;
+        }
+
+        foreach (var entry in entries)
+        {
+            var organizationId = OwningOrganizationId(entry.Entity);
+            var path = entry.Entity is Organization org ? org.Path
+                : organizationId is { } id && paths.TryGetValue(id, out var p) ? p : "/";
+            AuditEntries.Add(new AuditEntry
+            {
+                At = now,
+                Actor = Caller.Name,
+                ActorUserId = Caller.UserId,
+                OrganizationPath = path,
+                EntityType = entry.Metadata.ClrType.Name,
+                EntityId = entry.Entity.Id,
+                Action = entry.State switch
+                {
+                    EntityState.Added => "create",
+                    EntityState.Deleted => "delete",
+                    _ => "update",
+                },
+                Before = entry.State == EntityState.Added ? null : Snapshot(entry, original: true),
+                After = entry.State == EntityState.Deleted ? null : Snapshot(entry, original: false),
+            });
+        }
+    }
+
+    private static Guid? OwningOrganizationId(Entity entity) => entity switch
+    {
+        Organization o => o.Id,
+        Member m => m.OrganizationId,
+        ConsoleUser u => u.OrganizationId,
+        _ => null,
+    };
+
+    private static readonly HashSet<string> NotAudited =
+        [nameof(Entity.CreatedAt), nameof(Entity.CreatedBy), nameof(Entity.UpdatedAt), nameof(Entity.UpdatedBy), nameof(ConsoleUser.PasswordHash)];
+
+    private static string Snapshot(EntityEntry entry, bool original)
+    {
+        var values = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in entry.Properties)
+        {
+            var name = property.Metadata.Name;
+            if (NotAudited.Contains(name) || (entry.State == EntityState.Modified && !property.IsModified))
+            {
+                continue;
+            }
+            var sensitive = property.Metadata.PropertyInfo?.GetCustomAttribute<SensitiveAttribute>() is not null;
+            var value = original ? property.OriginalValue : property.CurrentValue;
+            values[name] = sensitive ? (value is null ? null : "******") : value;
+        }
+        return JsonSerializer.Serialize(values, AuditJson);
+    }
+
+    private static readonly JsonSerializerOptions AuditJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}

@@ -1,0 +1,62 @@
+using EBranch.Core.Accounts;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EBranch.Core.Data;
+
+/// <summary>Opens contexts for a given caller. Options are built once; a context is cheap and short-lived.</summary>
+public sealed class EBranchDbFactory
+{
+    private readonly Func<Caller, EBranchDbContext> _create;
+
+    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time)
+    {
+        Options = options.Value;
+        if (Options.Provider == DatabaseProvider.Postgres)
+        {
+            var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
+                .UseNpgsql(Options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                .UseSnakeCaseNamingConvention()
+                .Options;
+            _create = caller => new PostgresEBranchDbContext(built, caller, time);
+        }
+        else
+        {
+            EnsureSqliteFolder(Options.ConnectionString);
+            var built = new DbContextOptionsBuilder<SqliteEBranchDbContext>()
+                .UseSqlite(Options.ConnectionString)
+                .UseSnakeCaseNamingConvention()
+                .Options;
+            _create = caller => new SqliteEBranchDbContext(built, caller, time);
+        }
+    }
+
+    public DatabaseOptions Options { get; }
+
+    public EBranchDbContext Create(Caller caller) => _create(caller);
+
+    public EBranchDbContext CreateForSystem() => _create(Caller.System);
+
+    private static void EnsureSqliteFolder(string connectionString)
+    {
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(folder) && file != ":memory:")
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}
+
+/// <summary>
+/// The per-request (or per-circuit) way in: opens a context for whoever is calling. Services take this,
+/// never a raw context, so every query they make is scoped.
+/// </summary>
+public sealed class ScopedDb(EBranchDbFactory factory, ICallerProvider callers)
+{
+    public async ValueTask<EBranchDbContext> OpenAsync(CancellationToken cancellationToken = default)
+        => factory.Create(await callers.GetCallerAsync(cancellationToken));
+
+    public ValueTask<Caller> CallerAsync(CancellationToken cancellationToken = default) => callers.GetCallerAsync(cancellationToken);
+}

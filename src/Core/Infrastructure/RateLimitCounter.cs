@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+
+namespace EBranch.Core.Infrastructure;
+
+/// <summary>
+/// Fixed-window counters shared by all instances (Redis) or kept in process (no Redis).
+/// Used for the public channel, binding attempts and login throttling.
+/// </summary>
+public interface IRateLimitCounter
+{
+    /// <summary>Counts one hit for <paramref name="key"/> in the current window and returns the count so far.</summary>
+    ValueTask<long> HitAsync(string key, TimeSpan window, CancellationToken cancellationToken = default);
+}
+
+public sealed class InProcessRateLimitCounter(TimeProvider time) : IRateLimitCounter
+{
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    public ValueTask<long> HitAsync(string key, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var slot = now.ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+        var current = _windows.AddOrUpdate(key,
+            _ => new Window(slot, 1),
+            (_, existing) => existing.Slot == slot ? existing with { Count = existing.Count + 1 } : new Window(slot, 1));
+        if (_windows.Count > 100_000)
+        {
+            foreach (var stale in _windows.Where(w => w.Value.Slot < slot - 1).Select(w => w.Key).ToList())
+            {
+                _windows.TryRemove(stale, out _);
+            }
+        }
+        return ValueTask.FromResult(current.Count);
+    }
+
+    private sealed record Window(long Slot, long Count);
+}
+
+public sealed class RedisRateLimitCounter(IConnectionMultiplexer redis, TimeProvider time) : IRateLimitCounter
+{
+    public async ValueTask<long> HitAsync(string key, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var slot = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+        var redisKey = (RedisKey)$"ebranch:rl:{key}:{slot}";
+        var database = redis.GetDatabase();
+        var count = await database.StringIncrementAsync(redisKey);
+        if (count == 1)
+        {
+            await database.KeyExpireAsync(redisKey, window + TimeSpan.FromSeconds(1));
+        }
+        return count;
+    }
+}

@@ -1,0 +1,52 @@
+using Npgsql;
+
+namespace EBranch.Testing;
+
+/// <summary>
+/// Where integration tests find real services. CI (.ci/run) starts PostgreSQL and Redis and runs the suite
+/// twice: once on the embedded defaults (SQLite, no Redis) and once with EBRANCH_TEST_POSTGRES and
+/// EBRANCH_TEST_REDIS set. Each fixture gets its own fresh database.
+/// </summary>
+public static class TestEnvironment
+{
+    /// <summary>A fixed key for tests only (never used outside them).</summary>
+    public const string PiiKey = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE=";
+
+    public static string? PostgresServer => Environment.GetEnvironmentVariable("EBRANCH_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
+
+    public static string? Redis => Environment.GetEnvironmentVariable("EBRANCH_TEST_REDIS") is { Length: > 0 } s ? s : null;
+
+    public static bool UsesPostgres => PostgresServer is not null;
+
+    /// <summary>Creates an empty database and returns the configuration a host needs to use it.</summary>
+    public static async Task<Dictionary<string, string?>> CreateDatabaseAsync(string purpose)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Security:PiiKey"] = PiiKey,
+            ["Database:MigrateOnStart"] = "true",
+        };
+        if (PostgresServer is { } server)
+        {
+            var name = $"ebranch_test_{purpose}_{Guid.NewGuid():N}"[..48].ToLowerInvariant();
+            await using (var connection = new NpgsqlConnection(server))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            settings["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        }
+        else
+        {
+            var folder = Path.Combine(Path.GetTempPath(), "ebranch-tests");
+            Directory.CreateDirectory(folder);
+            settings["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(folder, $"{purpose}-{Guid.NewGuid():N}.db")}";
+        }
+        if (Redis is { } redis)
+        {
+            settings["ConnectionStrings:Redis"] = redis;
+        }
+        return settings;
+    }
+}

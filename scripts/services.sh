@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs (from Debian packages) and starts what the full test suite needs: PostgreSQL, Redis, Chromium
+# and CJK fonts. Idempotent; run as root (CI and the dev machines are). Prints the env vars the tests read.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+command -v wrk >/dev/null || [ "${EBRANCH_NEED_WRK:-0}" = 0 ] || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "services: installing ${need[*]}" >&2
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 \
+  --save '' --appendonly no --pidfile /tmp/redis-6379.pid --logfile /tmp/redis-6379.log
+
+PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)
+pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PGVER main" || pg_createcluster "$PGVER" main >/dev/null
+pg_isready -q -h 127.0.0.1 || pg_ctlcluster "$PGVER" main start
+for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
+pg_isready -q -h 127.0.0.1 || { echo "services: PostgreSQL did not start" >&2; exit 1; }
+for _ in $(seq 50); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='ebranch'" | grep -q 1 \
+  || runuser -u postgres -- psql -qc "CREATE ROLE ebranch LOGIN SUPERUSER PASSWORD 'ebranch'"
+runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='ebranch'" | grep -q 1 \
+  || runuser -u postgres -- psql -qc "CREATE DATABASE ebranch OWNER ebranch"
+
+echo "EBRANCH_TEST_POSTGRES='Host=127.0.0.1;Port=5432;Username=ebranch;Password=ebranch;Database=postgres'"
+echo "EBRANCH_TEST_REDIS='127.0.0.1:6379'"

@@ -1,0 +1,71 @@
+using EBranch.Core.Accounts;
+using EBranch.Core.Data;
+using EBranch.Core.Hosting;
+using EBranch.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EBranch.Tests.Infrastructure;
+
+/// <summary>
+/// One migrated database holding the demo district (scale 1), shared by the tests of a collection.
+/// Services are the real ones; <see cref="As"/> opens a DI scope acting as a given console user.
+/// </summary>
+public sealed class DistrictFixture : IAsyncLifetime
+{
+    public IServiceProvider Services { get; private set; } = null!;
+    public IConfiguration Configuration { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = await TestEnvironment.CreateDatabaseAsync("core");
+        Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(Configuration);
+        services.AddEBranchCore(Configuration);
+        services.AddEBranchDomain();
+        services.AddScoped<TestCaller>();
+        services.AddScoped<ICallerProvider>(sp => sp.GetRequiredService<TestCaller>());
+        Services = services.BuildServiceProvider();
+        var initializer = Services.GetRequiredService<DatabaseInitializer>();
+        await initializer.MigrateAsync();
+        await initializer.SeedDemoIfEmptyAsync(1);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public EBranchDbContext SystemDb() => Services.GetRequiredService<EBranchDbFactory>().CreateForSystem();
+
+    /// <summary>A scope acting as the console user <paramref name="userName"/>, with the caller loaded exactly as the console loads it.</summary>
+    public async Task<AsyncServiceScope> As(string userName)
+    {
+        Guid userId;
+        await using (var db = SystemDb())
+        {
+            userId = await db.ConsoleUsers.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
+        }
+        var scope = Services.CreateAsyncScope();
+        var caller = await scope.ServiceProvider.GetRequiredService<ConsoleUserService>().LoadCallerAsync(userId)
+            ?? throw new InvalidOperationException($"no caller for {userName}");
+        scope.ServiceProvider.GetRequiredService<TestCaller>().Caller = caller;
+        return scope;
+    }
+
+    /// <summary>Holds the caller for one DI scope, as a host's provider would for one request.</summary>
+    public sealed class TestCaller : ICallerProvider
+    {
+        public Caller? Caller { get; set; }
+
+        public ValueTask<Caller> GetCallerAsync(CancellationToken cancellationToken = default)
+            => ValueTask.FromResult(Caller ?? throw new InvalidOperationException("caller not set"));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DistrictCollection : ICollectionFixture<DistrictFixture>
+{
+    public const string Name = "district";
+}

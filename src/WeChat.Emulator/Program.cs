@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 var builder = WebApplication.CreateBuilder(args);
-var settings = builder.Configuration.GetSection("Emulator").Get<EmulatorSettings>() ?? new EmulatorSettings();
-builder.Services.AddSingleton(settings);
+// Resolved lazily so that settings added by a test host (WebApplicationFactory) are seen.
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Emulator").Get<EmulatorSettings>() ?? new EmulatorSettings());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => new EmulatorClock(sp.GetRequiredService<TimeProvider>()));
-builder.Services.AddSingleton(_ => new EmulatorKeys(settings.KeyDir));
-builder.Services.AddSingleton(_ =>
+builder.Services.AddSingleton(sp => new EmulatorKeys(sp.GetRequiredService<EmulatorSettings>().KeyDir));
+builder.Services.AddSingleton(sp =>
 {
+    var settings = sp.GetRequiredService<EmulatorSettings>();
     var state = new EmulatorState { SigningMode = settings.SigningMode };
     state.RiskyWords.UnionWith(settings.RiskyWords);
     return state;

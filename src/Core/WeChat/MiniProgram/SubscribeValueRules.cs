@@ -24,8 +24,8 @@ public static partial class SubscribeValueRules
         value = value.Trim();
         return type switch
         {
-            "thing" => Truncate(value, 20),
-            "number" => Matches(NumberPattern(), value, "a number of at most 32 digits"),
+            "thing" => Truncate(value, 20, ellipsis: true),
+            "number" => NumberPattern().IsMatch(value) && value.Count(char.IsAsciiDigit) <= 32 ? Ok(value) : Reject("a number of at most 32 digits"),
             "letter" => AllOf(value, char.IsAsciiLetter, "letters") ?? Truncate(value, 32),
             "symbol" => AllOf(value, c => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c), "symbols") ?? Truncate(value, 5),
             "character_string" => AllOf(value, c => c <= 0x7E && c > ' ', "digits, letters or symbols") ?? Truncate(value, 32),
@@ -56,14 +56,19 @@ public static partial class SubscribeValueRules
         return value.All(c => c < 0x80) ? Truncate(value, 20) : Reject("at most 10 Chinese characters or at most 20 letters (not mixed)");
     }
 
-    private static SubscribeValueFit Truncate(string value, int max)
+    /// <summary>Only free text (thing) gets an ellipsis: in typed values it would itself break the rule.</summary>
+    private static SubscribeValueFit Truncate(string value, int max, bool ellipsis = false)
     {
-        var elements = new StringInfo(value);
         if (value.Length == 0)
         {
             return Reject("a non-empty value");
         }
-        return elements.LengthInTextElements <= max ? Ok(value) : Ok(elements.SubstringByTextElements(0, max - 1) + "…");
+        var elements = new StringInfo(value);
+        if (elements.LengthInTextElements <= max)
+        {
+            return Ok(value);
+        }
+        return Ok(ellipsis ? elements.SubstringByTextElements(0, max - 1) + "…" : elements.SubstringByTextElements(0, max));
     }
 
     private static SubscribeValueFit? AllOf(string value, Func<char, bool> allowed, string what) =>
@@ -78,7 +83,7 @@ public static partial class SubscribeValueRules
 
     private static SubscribeValueFit Reject(string expected) => new(null, $"must be {expected}");
 
-    [GeneratedRegex(@"^[-+]?(?=[\d.]{1,33}$)\d+(\.\d+)?$")]
+    [GeneratedRegex(@"^[-+]?\d+(\.\d+)?$")]
     private static partial Regex NumberPattern();
 
     private const string Clock = @"([01]?\d|2[0-3])[:：][0-5]\d([:：][0-5]\d)?";

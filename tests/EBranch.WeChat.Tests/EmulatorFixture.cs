@@ -47,7 +47,9 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // An explicit loopback port 0: without it Kestrel falls back to the default localhost:5000.
         _factory = new WebApplicationFactory<EmulatorEntry>().WithWebHostBuilder(b => b
+            .UseSetting("urls", "http://127.0.0.1:0")
             .UseSetting("Emulator:TimeFactor", "0.001")
             .UseSetting("Emulator:BillsReadyImmediately", "true")
             .UseSetting("Emulator:AutoCompleteRefunds", "true"));

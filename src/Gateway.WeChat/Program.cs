@@ -11,6 +11,10 @@ builder.Services.AddEBranchCore(builder.Configuration);
 builder.Services.AddEBranchDomain();
 builder.Services.AddEBranchProblemDetails();
 builder.Services.AddScoped<ICallerProvider, GatewayCallerProvider>();
+builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(SessionAuthenticationHandler.MemberPolicy, p => p.RequireClaim(SessionAuthenticationHandler.MemberClaim));
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer<GatewayDocumentTransformer>());
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -29,8 +33,13 @@ app.UseEBranchSecurityHeaders();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs", options => options.WithTitle("e支部 小程序接口"));
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapEBranchHealth();
 app.MapRegionsApi();
+app.MapIdentityApi();
+app.MapMemberApi();
 
 app.Run();
 

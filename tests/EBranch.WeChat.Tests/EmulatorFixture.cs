@@ -7,6 +7,7 @@ using EBranch.Core.WeChat;
 using EBranch.Core.WeChat.MiniProgram;
 using EBranch.Core.WeChat.Pay;
 using EBranch.Core.WeChat.Push;
+using EBranch.Testing;
 using EBranch.WeChat.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,7 +32,7 @@ public sealed class EmulatorCollection : ICollectionFixture<EmulatorFixture>
 /// </summary>
 public sealed class EmulatorFixture : IAsyncLifetime
 {
-    private WebApplicationFactory<EmulatorEntry>? _factory;
+    private EmulatorHost? _host;
     private WebApplication? _receiver;
 
     public string EmulatorUrl { get; private set; } = "";
@@ -47,17 +48,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // An explicit loopback port 0: without it Kestrel falls back to the default localhost:5000.
-        _factory = new WebApplicationFactory<EmulatorEntry>().WithWebHostBuilder(b => b
-            .UseSetting("urls", "http://127.0.0.1:0")
-            .UseSetting("Emulator:TimeFactor", "0.001")
-            .UseSetting("Emulator:BillsReadyImmediately", "true")
-            .UseSetting("Emulator:AutoCompleteRefunds", "true"));
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        EmulatorUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
-        Control = new HttpClient { BaseAddress = new Uri(EmulatorUrl) };
-        Config = await Control.GetFromJsonAsync<JsonElement>("/_emulator/config");
+        _host = await EmulatorHost.StartAsync();
+        EmulatorUrl = _host.Url;
+        Control = _host.Control;
+        Config = _host.Config;
 
         var port = FreePort();
         ReceiverUrl = $"http://127.0.0.1:{port}";
@@ -71,28 +65,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
     }
 
     /// <summary>The product's WeChat configuration, taken from the emulator's /_emulator/config.</summary>
-    public Dictionary<string, string?> ProductSettings(string? notifyPath = "/pay/notify")
-    {
-        string C(string name) => Config.GetProperty(name).GetString()!;
-        return new Dictionary<string, string?>
-        {
-            ["WeChat:MiniProgram:AppId"] = C("appId"),
-            ["WeChat:MiniProgram:AppSecret"] = C("appSecret"),
-            ["WeChat:MiniProgram:BaseUrl"] = EmulatorUrl,
-            ["WeChat:MiniProgram:PushToken"] = C("pushToken"),
-            ["WeChat:MiniProgram:PushEncodingAESKey"] = C("pushEncodingAESKey"),
-            ["WeChat:Pay:MchId"] = C("mchId"),
-            ["WeChat:Pay:MerchantSerialNo"] = C("merchantSerialNo"),
-            ["WeChat:Pay:MerchantPrivateKey"] = C("merchantPrivateKey"),
-            ["WeChat:Pay:ApiV3Key"] = C("apiV3Key"),
-            ["WeChat:Pay:PlatformPublicKeyId"] = C("platformPublicKeyId"),
-            ["WeChat:Pay:PlatformPublicKey"] = C("platformPublicKey"),
-            ["WeChat:Pay:BaseUrl"] = EmulatorUrl,
-            ["WeChat:Pay:NotifyUrl"] = ReceiverUrl + notifyPath,
-            ["WeChat:Pay:RetryDelay"] = "00:00:00.050",
-            ["WeChat:Pay:Timeout"] = "00:00:02",
-        };
-    }
+    public Dictionary<string, string?> ProductSettings(string? notifyPath = "/pay/notify") => _host!.ProductSettings(ReceiverUrl + notifyPath);
 
     /// <summary>A separate product instance (own DI container) configured against the emulator.</summary>
     public ServiceProvider NewProduct(Action<IServiceCollection>? configure = null, IDictionary<string, string?>? overrides = null)
@@ -108,12 +81,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
         return services.BuildServiceProvider();
     }
 
-    public async Task<(string OpenId, string Code)> NewUserAsync(object? body = null)
-    {
-        using var response = await Control.PostAsJsonAsync("/_emulator/users", body ?? new { });
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (json.GetProperty("openid").GetString()!, json.GetProperty("code").GetString()!);
-    }
+    public Task<(string OpenId, string Code)> NewUserAsync(object? body = null) => _host!.NewUserAsync(body);
 
     public async Task<JsonElement> PostControlAsync(string path, object? body = null)
     {
@@ -154,9 +122,9 @@ public sealed class EmulatorFixture : IAsyncLifetime
             await _receiver.DisposeAsync();
         }
         Control.Dispose();
-        if (_factory is not null)
+        if (_host is not null)
         {
-            await _factory.DisposeAsync();
+            await _host.DisposeAsync();
         }
     }
 

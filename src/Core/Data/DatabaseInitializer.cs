@@ -1,4 +1,5 @@
 using EBranch.Core.Demo;
+using EBranch.Core.Points;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,26 @@ public sealed class DatabaseInitializer(EBranchDbFactory factory, IServiceProvid
         {
             logger.LogInformation("Applying {Count} migration(s) on {Provider}: {Migrations}", pending.Count, factory.Options.Provider, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
+        }
+        await EnsureReferenceDataAsync(cancellationToken);
+    }
+
+    /// <summary>Data every installation starts with (the published points rules). Safe when several instances start at once.</summary>
+    private async Task EnsureReferenceDataAsync(CancellationToken cancellationToken)
+    {
+        await using var db = factory.CreateForSystem();
+        if (await db.PointRules.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+        db.PointRules.AddRange(PointRuleDefaults.Create(DateTimeOffset.UnixEpoch));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            logger.LogInformation("Points rules were seeded by another instance");
         }
     }
 

@@ -1,6 +1,10 @@
 using System.Reflection;
 using System.Text.Json;
 using EBranch.Core.Accounts;
+using EBranch.Core.Activities;
+using EBranch.Core.CheckIns;
+using EBranch.Core.Identity;
+using EBranch.Core.Points;
 using EBranch.Core.Auditing;
 using EBranch.Core.Common;
 using EBranch.Core.Members;
@@ -47,6 +51,13 @@ public abstract class EBranchDbContext : DbContext
     public DbSet<WeChatUser> WeChatUsers => Set<WeChatUser>();
     public DbSet<ConsoleUser> ConsoleUsers => Set<ConsoleUser>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<WeChatSession> WeChatSessions => Set<WeChatSession>();
+    public DbSet<BindingRequest> BindingRequests => Set<BindingRequest>();
+    public DbSet<ActivityRecord> ActivityRecords => Set<ActivityRecord>();
+    public DbSet<PointRule> PointRules => Set<PointRule>();
+    public DbSet<PointEntry> PointEntries => Set<PointEntry>();
+    public DbSet<CheckIn> CheckIns => Set<CheckIn>();
+    public DbSet<Honour> Honours => Set<Honour>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -117,6 +128,71 @@ public abstract class EBranchDbContext : DbContext
             e.HasIndex(a => a.At);
             e.HasIndex(a => a.OrganizationPath);
             e.HasQueryFilter(a => ScopeAll || (ScopeSubtree ? a.OrganizationPath.StartsWith(ScopePath) : a.OrganizationPath == ScopePath));
+        });
+
+        modelBuilder.Entity<WeChatSession>(e =>
+        {
+            e.Property(s => s.TokenHash).HasMaxLength(64);
+            e.HasIndex(s => s.TokenHash).IsUnique();
+            e.HasIndex(s => s.WeChatUserId);
+            e.HasOne(s => s.WeChatUser).WithMany().HasForeignKey(s => s.WeChatUserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<BindingRequest>(e =>
+        {
+            e.Property(b => b.ClaimedName).HasMaxLength(64);
+            e.Property(b => b.ClaimedIdNumberCipher).HasMaxLength(200);
+            e.Property(b => b.ClaimedPhoneCipher).HasMaxLength(200);
+            e.Property(b => b.ReviewReason).HasMaxLength(200);
+            e.Property(b => b.ReviewedBy).HasMaxLength(64);
+            e.HasIndex(b => new { b.OrganizationId, b.Status });
+            e.HasIndex(b => b.WeChatUserId);
+            e.HasOne(b => b.WeChatUser).WithMany().HasForeignKey(b => b.WeChatUserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(b => b.Member).WithMany().HasForeignKey(b => b.MemberId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(b => b.Organization).WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(b => ScopeAll || (ScopeSubtree && b.Organization!.Path.StartsWith(ScopePath)) || b.OrganizationId == ScopeOrganizationId);
+        });
+
+        modelBuilder.Entity<ActivityRecord>(e =>
+        {
+            e.Property(a => a.Type).HasMaxLength(64);
+            e.Property(a => a.OrganizationPath).HasMaxLength(400);
+            e.Property(a => a.SubjectType).HasMaxLength(64);
+            e.Property(a => a.SubjectId).HasMaxLength(64);
+            e.Property(a => a.Details).HasMaxLength(2000);
+            e.HasIndex(a => new { a.OrganizationPath, a.OccurredAt });
+            e.HasIndex(a => new { a.MemberId, a.OccurredAt });
+            e.HasQueryFilter(a => ScopeAll || (ScopeSubtree ? a.OrganizationPath.StartsWith(ScopePath) : a.OrganizationId == ScopeOrganizationId));
+        });
+
+        modelBuilder.Entity<PointRule>(e =>
+        {
+            e.Property(r => r.Action).HasMaxLength(64);
+            e.Property(r => r.Name).HasMaxLength(64);
+            e.HasIndex(r => new { r.Action, r.ActiveFrom }).IsUnique();
+        });
+
+        modelBuilder.Entity<PointEntry>(e =>
+        {
+            e.Property(p => p.Action).HasMaxLength(64);
+            e.Property(p => p.SourceKey).HasMaxLength(128);
+            e.Property(p => p.OrganizationPath).HasMaxLength(400);
+            e.Property(p => p.Note).HasMaxLength(200);
+            e.HasIndex(p => new { p.MemberId, p.Action, p.SourceKey }).IsUnique();
+            e.HasIndex(p => new { p.MemberId, p.Action, p.OccurredAt });
+            e.HasIndex(p => new { p.OrganizationPath, p.OccurredAt });
+        });
+
+        modelBuilder.Entity<CheckIn>(e =>
+        {
+            e.HasIndex(c => new { c.MemberId, c.Day }).IsUnique();
+        });
+
+        modelBuilder.Entity<Honour>(e =>
+        {
+            e.Property(h => h.Title).HasMaxLength(100);
+            e.Property(h => h.AwardedBy).HasMaxLength(100);
+            e.HasIndex(h => h.MemberId);
         });
     }
 
@@ -194,6 +270,7 @@ public abstract class EBranchDbContext : DbContext
         Organization o => o.Id,
         Member m => m.OrganizationId,
         ConsoleUser u => u.OrganizationId,
+        BindingRequest b => b.OrganizationId,
         _ => null,
     };
 

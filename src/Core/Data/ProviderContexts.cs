@@ -25,5 +25,7 @@ public sealed class PostgresEBranchDbContext(DbContextOptions<PostgresEBranchDbC
         // Prefix (LIKE 'x%') searches on paths use these indexes whatever the database collation.
         modelBuilder.Entity<Organizations.Organization>().HasIndex(o => o.Path).IsUnique().HasOperators("text_pattern_ops");
         modelBuilder.Entity<Auditing.AuditEntry>().HasIndex(a => a.OrganizationPath).HasOperators("text_pattern_ops");
+        modelBuilder.Entity<Activities.ActivityRecord>().HasIndex(a => new { a.OrganizationPath, a.OccurredAt }).HasOperators("text_pattern_ops", "timestamptz_ops");
+        modelBuilder.Entity<Points.PointEntry>().HasIndex(p => new { p.OrganizationPath, p.OccurredAt }).HasOperators("text_pattern_ops", "timestamptz_ops");
     }
 }

@@ -155,6 +155,7 @@ public sealed class DemoDistrictGenerator(EBranchDbFactory factory, PiiProtector
         await InsertAsync(organizations, cancellationToken);
         await InsertAsync(users, cancellationToken);
         await InsertAsync(members, cancellationToken);
+        await InsertAsync(DemoHonours(members.Take(DemoIdentities.Members.Count).ToList()), cancellationToken);
         return new DemoSummary(regions.Count, organizations.Count, members.Count, users.Count);
     }
 
@@ -254,6 +255,13 @@ public sealed class DemoDistrictGenerator(EBranchDbFactory factory, PiiProtector
         }
         return users;
     }
+
+    private static List<Honour> DemoHonours(List<Member> demoMembers) =>
+    [
+        new() { MemberId = demoMembers[0].Id, Title = "优秀共产党员", AwardedOn = new DateOnly(2021, 6, 30), AwardedBy = "中共云溪区委" },
+        new() { MemberId = demoMembers[0].Id, Title = "优秀党务工作者", AwardedOn = new DateOnly(2024, 6, 28), AwardedBy = "中共青石镇委员会" },
+        new() { MemberId = demoMembers[1].Id, Title = "优秀共产党员", AwardedOn = new DateOnly(2023, 6, 30), AwardedBy = "中共青石镇委员会" },
+    ];
 
     private async Task InsertAsync<T>(List<T> rows, CancellationToken cancellationToken) where T : class
     {

@@ -1,11 +1,17 @@
 using EBranch.Core.Accounts;
+using EBranch.Core.Activities;
 using EBranch.Core.Auditing;
+using EBranch.Core.CheckIns;
+using EBranch.Core.Identity;
+using EBranch.Core.PersonalSpace;
+using EBranch.Core.Points;
 using EBranch.Core.Data;
 using EBranch.Core.Members;
 using EBranch.Core.Organizations;
 using EBranch.Core.Regions;
 using EBranch.Core.Infrastructure;
 using EBranch.Core.Security;
+using EBranch.Core.WeChat;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,6 +82,7 @@ public static class CoreServiceCollectionExtensions
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
             services.AddSingleton<IDistributedLock, RedisDistributedLock>();
             services.AddSingleton<IRateLimitCounter, RedisRateLimitCounter>();
+            services.AddSingleton<WeChat.MiniProgram.IAccessTokenStore, WeChat.MiniProgram.RedisAccessTokenStore>();
             cache.WithDistributedCache(sp => new RedisCache(new RedisCacheOptions
                 {
                     ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
@@ -90,6 +97,8 @@ public static class CoreServiceCollectionExtensions
             services.AddSingleton<IDistributedLock, InProcessDistributedLock>();
             services.AddSingleton<IRateLimitCounter, InProcessRateLimitCounter>();
         }
+
+        services.AddWeChat(configuration);
 
         services.AddQuartz(q =>
         {
@@ -127,5 +136,10 @@ public static class DomainServiceCollectionExtensions
         .AddOrganizations()
         .AddMembers()
         .AddAccounts()
-        .AddAuditing();
+        .AddAuditing()
+        .AddActivities()
+        .AddPoints()
+        .AddCheckIns()
+        .AddMemberIdentity()
+        .AddPersonalSpace();
 }

@@ -63,5 +63,6 @@ public sealed class OrganizationService(ScopedDb scopedDb)
 
 public static class OrganizationServiceCollectionExtensions
 {
-    public static IServiceCollection AddOrganizations(this IServiceCollection services) => services.AddScoped<OrganizationService>();
+    public static IServiceCollection AddOrganizations(this IServiceCollection services)
+        => services.AddScoped<OrganizationService>().AddSingleton<BranchDirectory>();
 }

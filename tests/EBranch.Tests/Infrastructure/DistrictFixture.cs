@@ -17,10 +17,16 @@ public sealed class DistrictFixture : IAsyncLifetime
 {
     public IServiceProvider Services { get; private set; } = null!;
     public IConfiguration Configuration { get; private set; } = null!;
+    public EmulatorHost Emulator { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var settings = await TestEnvironment.CreateDatabaseAsync("core");
+        Emulator = await EmulatorHost.StartAsync();
+        foreach (var (key, value) in Emulator.ProductSettings("http://127.0.0.1:9/pay/notify"))
+        {
+            settings[key] = value;
+        }
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -35,7 +41,14 @@ public sealed class DistrictFixture : IAsyncLifetime
         await initializer.SeedDemoIfEmptyAsync(1);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync()
+    {
+        if (Services is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        await Emulator.DisposeAsync();
+    }
 
     public EBranchDbContext SystemDb() => Services.GetRequiredService<EBranchDbFactory>().CreateForSystem();
 

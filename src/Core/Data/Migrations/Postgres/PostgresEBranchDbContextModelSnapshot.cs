@@ -104,6 +104,70 @@ namespace EBranch.Core.Data.Migrations.Postgres
                     b.ToTable("console_users", (string)null);
                 });
 
+            modelBuilder.Entity("EBranch.Core.Activities.ActivityRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("details");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("member_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("organization_path");
+
+                    b.Property<string>("SubjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject_type");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.Property<Guid?>("WeChatUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_activity_records");
+
+                    b.HasIndex("MemberId", "OccurredAt")
+                        .HasDatabaseName("ix_activity_records_member_id_occurred_at");
+
+                    b.HasIndex("OrganizationPath", "OccurredAt")
+                        .HasDatabaseName("ix_activity_records_organization_path_occurred_at");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("OrganizationPath", "OccurredAt"), new[] { "text_pattern_ops", "timestamptz_ops" });
+
+                    b.ToTable("activity_records", (string)null);
+                });
+
             modelBuilder.Entity("EBranch.Core.Auditing.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -167,6 +231,220 @@ namespace EBranch.Core.Data.Migrations.Postgres
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("OrganizationPath"), new[] { "text_pattern_ops" });
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.CheckIns.CheckIn", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CheckedInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_in_at");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("member_id");
+
+                    b.Property<int>("Streak")
+                        .HasColumnType("integer")
+                        .HasColumnName("streak");
+
+                    b.HasKey("Id")
+                        .HasName("pk_check_ins");
+
+                    b.HasIndex("MemberId", "Day")
+                        .IsUnique()
+                        .HasDatabaseName("ix_check_ins_member_id_day");
+
+                    b.ToTable("check_ins", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClaimedIdNumberCipher")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_id_number_cipher");
+
+                    b.Property<string>("ClaimedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("claimed_name");
+
+                    b.Property<string>("ClaimedPhoneCipher")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_phone_cipher");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("member_id");
+
+                    b.Property<int>("Method")
+                        .HasColumnType("integer")
+                        .HasColumnName("method");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("review_reason");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<Guid>("WeChatUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_binding_requests");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_binding_requests_member_id");
+
+                    b.HasIndex("WeChatUserId")
+                        .HasDatabaseName("ix_binding_requests_we_chat_user_id");
+
+                    b.HasIndex("OrganizationId", "Status")
+                        .HasDatabaseName("ix_binding_requests_organization_id_status");
+
+                    b.ToTable("binding_requests", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.WeChatSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("WeChatUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_we_chat_sessions");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_we_chat_sessions_token_hash");
+
+                    b.HasIndex("WeChatUserId")
+                        .HasDatabaseName("ix_we_chat_sessions_we_chat_user_id");
+
+                    b.ToTable("we_chat_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Members.Honour", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AwardedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("awarded_by");
+
+                    b.Property<DateOnly>("AwardedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("awarded_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_honours");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_honours_member_id");
+
+                    b.ToTable("honours", (string)null);
                 });
 
             modelBuilder.Entity("EBranch.Core.Members.Member", b =>
@@ -370,6 +648,139 @@ namespace EBranch.Core.Data.Migrations.Postgres
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("EBranch.Core.Points.PointEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("action");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("organization_path");
+
+                    b.Property<int>("PointsTenths")
+                        .HasColumnType("integer")
+                        .HasColumnName("points_tenths");
+
+                    b.Property<Guid?>("RuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("SourceKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("source_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_point_entries");
+
+                    b.HasIndex("OrganizationPath", "OccurredAt")
+                        .HasDatabaseName("ix_point_entries_organization_path_occurred_at");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("OrganizationPath", "OccurredAt"), new[] { "text_pattern_ops", "timestamptz_ops" });
+
+                    b.HasIndex("MemberId", "Action", "OccurredAt")
+                        .HasDatabaseName("ix_point_entries_member_id_action_occurred_at");
+
+                    b.HasIndex("MemberId", "Action", "SourceKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_point_entries_member_id_action_source_key");
+
+                    b.ToTable("point_entries", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Points.PointRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("action");
+
+                    b.Property<DateTimeOffset>("ActiveFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("active_from");
+
+                    b.Property<DateTimeOffset?>("ActiveTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("active_to");
+
+                    b.Property<int?>("CapTenths")
+                        .HasColumnType("integer")
+                        .HasColumnName("cap_tenths");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_enabled");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("integer")
+                        .HasColumnName("period");
+
+                    b.Property<int>("PointsTenths")
+                        .HasColumnType("integer")
+                        .HasColumnName("points_tenths");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_point_rules");
+
+                    b.HasIndex("Action", "ActiveFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_point_rules_action_active_from");
+
+                    b.ToTable("point_rules", (string)null);
+                });
+
             modelBuilder.Entity("EBranch.Core.Regions.Region", b =>
                 {
                     b.Property<Guid>("Id")
@@ -503,6 +914,46 @@ namespace EBranch.Core.Data.Migrations.Postgres
                         .HasConstraintName("fk_console_users_organizations_organization_id");
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
+                {
+                    b.HasOne("EBranch.Core.Members.Member", "Member")
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_binding_requests_members_member_id");
+
+                    b.HasOne("EBranch.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_binding_requests_organizations_organization_id");
+
+                    b.HasOne("EBranch.Core.WeChatUsers.WeChatUser", "WeChatUser")
+                        .WithMany()
+                        .HasForeignKey("WeChatUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_binding_requests_we_chat_users_we_chat_user_id");
+
+                    b.Navigation("Member");
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("WeChatUser");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.WeChatSession", b =>
+                {
+                    b.HasOne("EBranch.Core.WeChatUsers.WeChatUser", "WeChatUser")
+                        .WithMany()
+                        .HasForeignKey("WeChatUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_we_chat_sessions_we_chat_users_we_chat_user_id");
+
+                    b.Navigation("WeChatUser");
                 });
 
             modelBuilder.Entity("EBranch.Core.Members.Member", b =>

@@ -99,6 +99,68 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                     b.ToTable("console_users", (string)null);
                 });
 
+            modelBuilder.Entity("EBranch.Core.Activities.ActivityRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<string>("SubjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_type");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<Guid?>("WeChatUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_activity_records");
+
+                    b.HasIndex("MemberId", "OccurredAt")
+                        .HasDatabaseName("ix_activity_records_member_id_occurred_at");
+
+                    b.HasIndex("OrganizationPath", "OccurredAt")
+                        .HasDatabaseName("ix_activity_records_organization_path_occurred_at");
+
+                    b.ToTable("activity_records", (string)null);
+                });
+
             modelBuilder.Entity("EBranch.Core.Auditing.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -160,6 +222,220 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_audit_entries_organization_path");
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.CheckIns.CheckIn", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CheckedInAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checked_in_at");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<int>("Streak")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("streak");
+
+                    b.HasKey("Id")
+                        .HasName("pk_check_ins");
+
+                    b.HasIndex("MemberId", "Day")
+                        .IsUnique()
+                        .HasDatabaseName("ix_check_ins_member_id_day");
+
+                    b.ToTable("check_ins", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClaimedIdNumberCipher")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_id_number_cipher");
+
+                    b.Property<string>("ClaimedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_name");
+
+                    b.Property<string>("ClaimedPhoneCipher")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_phone_cipher");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<int>("Method")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("method");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_reason");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<Guid>("WeChatUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_binding_requests");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_binding_requests_member_id");
+
+                    b.HasIndex("WeChatUserId")
+                        .HasDatabaseName("ix_binding_requests_we_chat_user_id");
+
+                    b.HasIndex("OrganizationId", "Status")
+                        .HasDatabaseName("ix_binding_requests_organization_id_status");
+
+                    b.ToTable("binding_requests", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.WeChatSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("WeChatUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("we_chat_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_we_chat_sessions");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_we_chat_sessions_token_hash");
+
+                    b.HasIndex("WeChatUserId")
+                        .HasDatabaseName("ix_we_chat_sessions_we_chat_user_id");
+
+                    b.ToTable("we_chat_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Members.Honour", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AwardedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("awarded_by");
+
+                    b.Property<DateOnly>("AwardedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("awarded_on");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_honours");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_honours_member_id");
+
+                    b.ToTable("honours", (string)null);
                 });
 
             modelBuilder.Entity("EBranch.Core.Members.Member", b =>
@@ -361,6 +637,137 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("EBranch.Core.Points.PointEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<int>("PointsTenths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points_tenths");
+
+                    b.Property<Guid?>("RuleId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("SourceKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_point_entries");
+
+                    b.HasIndex("OrganizationPath", "OccurredAt")
+                        .HasDatabaseName("ix_point_entries_organization_path_occurred_at");
+
+                    b.HasIndex("MemberId", "Action", "OccurredAt")
+                        .HasDatabaseName("ix_point_entries_member_id_action_occurred_at");
+
+                    b.HasIndex("MemberId", "Action", "SourceKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_point_entries_member_id_action_source_key");
+
+                    b.ToTable("point_entries", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Points.PointRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<long>("ActiveFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active_from");
+
+                    b.Property<long?>("ActiveTo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active_to");
+
+                    b.Property<int?>("CapTenths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cap_tenths");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_enabled");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period");
+
+                    b.Property<int>("PointsTenths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points_tenths");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_point_rules");
+
+                    b.HasIndex("Action", "ActiveFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_point_rules_action_active_from");
+
+                    b.ToTable("point_rules", (string)null);
+                });
+
             modelBuilder.Entity("EBranch.Core.Regions.Region", b =>
                 {
                     b.Property<Guid>("Id")
@@ -494,6 +901,46 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                         .HasConstraintName("fk_console_users_organizations_organization_id");
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
+                {
+                    b.HasOne("EBranch.Core.Members.Member", "Member")
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_binding_requests_members_member_id");
+
+                    b.HasOne("EBranch.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_binding_requests_organizations_organization_id");
+
+                    b.HasOne("EBranch.Core.WeChatUsers.WeChatUser", "WeChatUser")
+                        .WithMany()
+                        .HasForeignKey("WeChatUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_binding_requests_we_chat_users_we_chat_user_id");
+
+                    b.Navigation("Member");
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("WeChatUser");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Identity.WeChatSession", b =>
+                {
+                    b.HasOne("EBranch.Core.WeChatUsers.WeChatUser", "WeChatUser")
+                        .WithMany()
+                        .HasForeignKey("WeChatUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_we_chat_sessions_we_chat_users_we_chat_user_id");
+
+                    b.Navigation("WeChatUser");
                 });
 
             modelBuilder.Entity("EBranch.Core.Members.Member", b =>

@@ -1,0 +1,159 @@
+using EBranch.Core.Common;
+using EBranch.Core.Data;
+using EBranch.Core.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EBranch.Core.Points;
+
+public enum CreditOutcome
+{
+    Credited,
+    CappedAtZero,
+    AlreadyCredited,
+    NoActiveRule,
+}
+
+public sealed record CreditResult(CreditOutcome Outcome, int PointsTenths, Guid? EntryId);
+
+/// <summary>
+/// Credits points by the rules in force at the moment of the event. Idempotent per (member, action, source);
+/// caps are counted over the rule's period in district time; concurrent credits for one member and action
+/// are serialized by a distributed lock so a cap cannot be overrun.
+/// </summary>
+public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock locks, IFusionCache cache, RankingService rankings, TimeProvider time)
+{
+    private const string RulesKey = "points:rules";
+
+    public async Task<CreditResult> CreditAsync(Guid memberId, string action, string sourceKey, int? pointsOverrideTenths = null,
+        DateTimeOffset? occurredAt = null, CancellationToken cancellationToken = default)
+    {
+        var at = occurredAt ?? time.GetUtcNow();
+        var existing = await FindAsync(memberId, action, sourceKey, cancellationToken);
+        if (existing is not null)
+        {
+            return new CreditResult(CreditOutcome.AlreadyCredited, existing.PointsTenths, existing.Id);
+        }
+        var rule = (await GetRulesAsync(cancellationToken)).FirstOrDefault(r => r.Action == action && r.IsActiveAt(at));
+        if (rule is null)
+        {
+            return new CreditResult(CreditOutcome.NoActiveRule, 0, null);
+        }
+
+        await using var held = await locks.TryAcquireAsync($"points:{memberId:N}:{action}", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), cancellationToken)
+            ?? throw new AppException(ErrorCodes.ServiceUnavailable, "系统繁忙，请稍后再试", 503);
+        existing = await FindAsync(memberId, action, sourceKey, cancellationToken);
+        if (existing is not null)
+        {
+            return new CreditResult(CreditOutcome.AlreadyCredited, existing.PointsTenths, existing.Id);
+        }
+
+        await using var db = factory.CreateForSystem();
+        var path = await db.Members.Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstOrDefaultAsync(cancellationToken)
+            ?? throw AppException.NotFound("党员");
+        var points = Math.Max(0, pointsOverrideTenths is { } o ? Math.Min(o, rule.PointsTenths) : rule.PointsTenths);
+        if (rule.CapTenths is { } cap)
+        {
+            var (start, end) = Points.Window(rule.Period, at);
+            var earned = await db.PointEntries
+                .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end)
+                .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+            points = Math.Clamp(cap - earned, 0, points);
+        }
+        var entry = new PointEntry
+        {
+            MemberId = memberId, Action = action, SourceKey = sourceKey, PointsTenths = points, RuleId = rule.Id,
+            OccurredAt = at, OrganizationPath = path, Note = points == 0 ? "已达本周期上限" : null,
+        };
+        db.PointEntries.Add(entry);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            var raced = await FindAsync(memberId, action, sourceKey, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+            return new CreditResult(CreditOutcome.AlreadyCredited, raced.PointsTenths, raced.Id);
+        }
+        if (points != 0)
+        {
+            await rankings.OnCreditedAsync(entry, cancellationToken);
+        }
+        return new CreditResult(points == 0 ? CreditOutcome.CappedAtZero : CreditOutcome.Credited, points, entry.Id);
+    }
+
+    /// <summary>Reverses an entry with a new, negative entry (the ledger is append-only). Idempotent.</summary>
+    public async Task<CreditResult> ReverseAsync(Guid entryId, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var db = factory.CreateForSystem();
+        var original = await db.PointEntries.AsNoTracking().FirstOrDefaultAsync(e => e.Id == entryId, cancellationToken)
+            ?? throw AppException.NotFound("积分记录");
+        var sourceKey = "reversal:" + entryId.ToString("N");
+        if (await FindAsync(original.MemberId, PointActions.Reversal, sourceKey, cancellationToken) is { } done)
+        {
+            return new CreditResult(CreditOutcome.AlreadyCredited, done.PointsTenths, done.Id);
+        }
+        var reversal = new PointEntry
+        {
+            MemberId = original.MemberId, Action = PointActions.Reversal, SourceKey = sourceKey, PointsTenths = -original.PointsTenths,
+            OccurredAt = time.GetUtcNow(), OrganizationPath = original.OrganizationPath, Note = reason,
+        };
+        db.PointEntries.Add(reversal);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            var raced = await FindAsync(original.MemberId, PointActions.Reversal, sourceKey, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+            return new CreditResult(CreditOutcome.AlreadyCredited, raced.PointsTenths, raced.Id);
+        }
+        if (reversal.PointsTenths != 0)
+        {
+            await rankings.OnCreditedAsync(reversal, cancellationToken);
+        }
+        return new CreditResult(CreditOutcome.Credited, reversal.PointsTenths, reversal.Id);
+    }
+
+    public async Task<int> BalanceAsync(Guid memberId, CancellationToken cancellationToken = default)
+    {
+        await using var db = factory.CreateForSystem();
+        return await db.PointEntries.Where(e => e.MemberId == memberId).SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+    }
+
+    public async Task<PagedResult<PointEntry>> HistoryAsync(Guid memberId, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        (page, pageSize) = Paging.Normalize(page, pageSize);
+        await using var db = factory.CreateForSystem();
+        var query = db.PointEntries.AsNoTracking().Where(e => e.MemberId == memberId);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return new PagedResult<PointEntry>(items, total, page, pageSize);
+    }
+
+    /// <summary>All rule versions (cached; invalidated on every instance when a rule changes).</summary>
+    public async ValueTask<IReadOnlyList<PointRule>> GetRulesAsync(CancellationToken cancellationToken = default)
+        => await cache.GetOrSetAsync<IReadOnlyList<PointRule>>(RulesKey, async (_, ct) =>
+        {
+            await using var db = factory.CreateForSystem();
+            return await db.PointRules.AsNoTracking().OrderBy(r => r.Action).ThenByDescending(r => r.ActiveFrom).ToListAsync(ct);
+        }, TimeSpan.FromMinutes(10), token: cancellationToken) ?? [];
+
+    public ValueTask InvalidateRulesAsync(CancellationToken cancellationToken = default) => cache.RemoveAsync(RulesKey, token: cancellationToken);
+
+    private async Task<PointEntry?> FindAsync(Guid memberId, string action, string sourceKey, CancellationToken cancellationToken)
+    {
+        await using var db = factory.CreateForSystem();
+        return await db.PointEntries.AsNoTracking()
+            .FirstOrDefaultAsync(e => e.MemberId == memberId && e.Action == action && e.SourceKey == sourceKey, cancellationToken);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using EBranch.Core.CheckIns;
+using EBranch.Core.Common;
+using EBranch.Core.Data;
+using EBranch.Core.Organizations;
+using EBranch.Core.PersonalSpace;
+using EBranch.Core.Points;
+using EBranch.Gateway.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBranch.Gateway.Api;
+
+public sealed record CheckInResponse(DateOnly Day, int Streak, bool AlreadyCheckedIn, decimal PointsEarned, decimal Balance);
+
+public sealed record PointEntryView(string Action, decimal Points, DateTimeOffset OccurredAt, string? Note);
+
+public sealed record PointsResponse(decimal Balance, IReadOnlyList<PointEntryView> Entries, int Total, int Page, int PageSize);
+
+public sealed record RankingRowView(int Rank, string Name, decimal Points, bool IsMe);
+
+public sealed record RankingResponse(string Scope, string Period, string PeriodKey, IReadOnlyList<RankingRowView> Top, int Participants, int? MyRank, decimal? MyPoints);
+
+/// <summary>What a bound member does in the mini-program: check in, points, rankings, personal space.</summary>
+public static class MemberApi
+{
+    public static void MapMemberApi(this IEndpointRouteBuilder app)
+    {
+        var member = app.MapGroup("/api/v1").WithTags("党员").RequireAuthorization(SessionAuthenticationHandler.MemberPolicy);
+        member.MapPost("/checkins", CheckIn)
+            .WithName("checkIn").WithSummary("每日签到（同一天重复签到只计一次）").ProducesProblem(401).ProducesProblem(403);
+        member.MapGet("/points", GetPoints)
+            .WithName("getPoints").WithSummary("积分余额与明细（分页）").ProducesProblem(401).ProducesProblem(403);
+        member.MapGet("/points/ranking", GetRanking)
+            .WithName("getRanking").WithSummary("积分排行：scope=branch|township|district，period=week|month|year").ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+        member.MapGet("/space", GetSpace)
+            .WithName("getPersonalSpace").WithSummary("个人空间：资料、党龄、政治生日、荣誉、足迹、积分与排名、组织生活备忘").ProducesProblem(401).ProducesProblem(403);
+
+        app.MapGet("/api/v1/branches", FindBranches).AllowAnonymous().WithTags("找支部")
+            .WithName("findBranches").WithSummary("按名称或行政区划代码查找党支部（公开）");
+    }
+
+    private static async Task<Ok<CheckInResponse>> CheckIn(ClaimsPrincipal user, CheckInService checkIns, CancellationToken cancellationToken)
+    {
+        var result = await checkIns.CheckInAsync(user.MemberId(), cancellationToken);
+        return TypedResults.Ok(new CheckInResponse(result.Day, result.Streak, result.AlreadyCheckedIn, Points(result.PointsEarnedTenths), Points(result.BalanceTenths)));
+    }
+
+    private static async Task<Ok<PointsResponse>> GetPoints(ClaimsPrincipal user, PointsEngine engine, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var memberId = user.MemberId();
+        var history = await engine.HistoryAsync(memberId, page ?? 1, pageSize ?? 20, cancellationToken);
+        var rules = await engine.GetRulesAsync(cancellationToken);
+        string Label(string action) => rules.FirstOrDefault(r => r.Action == action)?.Name ?? (action == PointActions.Reversal ? "积分冲正" : action);
+        return TypedResults.Ok(new PointsResponse(
+            Points(await engine.BalanceAsync(memberId, cancellationToken)),
+            history.Items.Select(e => new PointEntryView(Label(e.Action), Points(e.PointsTenths), e.OccurredAt, e.Note)).ToList(),
+            history.Total, history.Page, history.PageSize));
+    }
+
+    private static async Task<Ok<RankingResponse>> GetRanking(ClaimsPrincipal user, RankingService rankings, EBranchDbFactory factory,
+        string? scope, string? period, CancellationToken cancellationToken)
+    {
+        var memberId = user.MemberId();
+        var parsedPeriod = (period ?? "week") switch
+        {
+            "week" => PointPeriod.Week,
+            "month" => PointPeriod.Month,
+            "year" => PointPeriod.Year,
+            _ => throw AppException.Validation(new Dictionary<string, string[]> { ["period"] = ["period 只能是 week、month 或 year"] }),
+        };
+        await using var db = factory.CreateForSystem();
+        var path = await db.Members.Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstAsync(cancellationToken);
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var organizationId = (scope ?? "branch") switch
+        {
+            "branch" => Guid.ParseExact(segments[^1], "N"),
+            "township" => Guid.ParseExact(segments[Math.Min(1, segments.Length - 1)], "N"),
+            "district" => Guid.ParseExact(segments[0], "N"),
+            _ => throw AppException.Validation(new Dictionary<string, string[]> { ["scope"] = ["scope 只能是 branch、township 或 district"] }),
+        };
+        var ranking = await rankings.GetAsync(organizationId, parsedPeriod, 20, cancellationToken);
+        var mine = await rankings.RankOfAsync(organizationId, memberId, parsedPeriod, cancellationToken);
+        return TypedResults.Ok(new RankingResponse(scope ?? "branch", period ?? "week", ranking.PeriodKey,
+            ranking.Top.Select(r => new RankingRowView(r.Rank, MaskName(r.Name, r.MemberId == memberId), Points(r.PointsTenths), r.MemberId == memberId)).ToList(),
+            ranking.Participants, mine?.Rank, mine is { } m ? Points(m.PointsTenths) : null));
+    }
+
+    private static async Task<Ok<PersonalSpaceView>> GetSpace(ClaimsPrincipal user, PersonalSpaceService space, CancellationToken cancellationToken)
+        => TypedResults.Ok(await space.GetAsync(user.MemberId(), cancellationToken));
+
+    private static async Task<Ok<IReadOnlyList<BranchListing>>> FindBranches(BranchDirectory directory, string? keyword, string? regionCode, CancellationToken cancellationToken)
+        => TypedResults.Ok(await directory.SearchAsync(keyword, regionCode, 30, cancellationToken));
+
+    private static decimal Points(int tenths) => tenths / 10m;
+
+    /// <summary>Other members appear as 张*国 on rankings; the member sees their own name.</summary>
+    private static string MaskName(string name, bool isMe)
+        => isMe || name.Length < 2 ? name : name.Length == 2 ? name[0] + "*" : name[0] + new string('*', name.Length - 2) + name[^1];
+}

@@ -3,6 +3,7 @@ using AntDesign;
 using EBranch.Admin.Auth;
 using EBranch.Admin.Components;
 using EBranch.Admin.Dashboard;
+using EBranch.Admin.Members;
 using EBranch.Core.Data;
 using EBranch.Core.Hosting;
 
@@ -36,6 +37,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/health/live").AllowAnonymous();
 app.MapConsoleAccountEndpoints();
+app.MapMemberEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

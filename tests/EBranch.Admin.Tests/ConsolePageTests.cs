@@ -155,6 +155,24 @@ public sealed class ConsolePageTests(AdminAppFixture app)
     }
 
     [Fact]
+    public async Task TownshipAdmin_ManagesOnlyOwnTownshipUsers_AndCannotGrantDistrictRole()
+    {
+        var page = await app.SignInAsync(DemoIdentities.TownshipAdmin);
+        await GoToAsync(page, "/users");
+        var table = page.Locator(".ant-table-tbody");
+        await Expect(table).ToContainTextAsync(DemoIdentities.BranchSecretary);
+        var text = await table.InnerTextAsync();
+        Assert.DoesNotContain("town02", text);
+        Assert.DoesNotContain("区委组织部管理员", text);
+
+        await GoToAsync(page, "/users/new");
+        await page.Locator("[data-field=Role] .ant-select").ClickAsync();
+        var options = page.Locator(".ant-select-item-option");
+        await Expect(options.First).ToBeVisibleAsync();
+        Assert.DoesNotContain("区委组织部", await options.AllInnerTextsAsync());
+    }
+
+    [Fact]
     public async Task AnonymousVisitor_IsSentToLogin()
     {
         var page = await app.NewPageAsync();

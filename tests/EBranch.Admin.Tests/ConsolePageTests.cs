@@ -167,9 +167,10 @@ public sealed class ConsolePageTests(AdminAppFixture app)
 
         await GoToAsync(page, "/users/new");
         await page.Locator("[data-field=Role] .ant-select").ClickAsync();
-        var options = page.Locator(".ant-select-item-option");
-        await Expect(options.First).ToBeVisibleAsync();
-        Assert.DoesNotContain("区委组织部", await options.AllInnerTextsAsync());
+        await page.Locator("[role=option][aria-label='支部书记']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var labels = await page.Locator("[role=option]").EvaluateAllAsync<string[]>("options => options.map(o => o.getAttribute('aria-label'))");
+        Assert.Contains("乡镇党委", labels);
+        Assert.DoesNotContain("区委组织部", labels);
     }
 
     [Fact]

@@ -1,0 +1,123 @@
+using EBranch.Admin;
+using EBranch.Core.Data;
+using EBranch.Core.Demo;
+using EBranch.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace EBranch.Admin.Tests;
+
+/// <summary>
+/// The real console on a loopback Kestrel port over one freshly seeded demo database, and one Chromium
+/// (Debian's, see STACK.md). Shared by every test in <see cref="AdminCollection"/>; each test opens its own browser context.
+/// </summary>
+public sealed class AdminAppFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<AdminEntry>? _factory;
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+    public IBrowser Browser { get; private set; } = default!;
+    public IServiceProvider Services => _factory!.Services;
+
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        var settings = await TestEnvironment.CreateDatabaseAsync("admin");
+        settings["Database:SeedDemo"] = "true";
+        settings["DataProtection:KeysFolder"] = Path.Combine(Path.GetTempPath(), "ebranch-tests", $"keys-{Guid.NewGuid():N}");
+        _factory = new WebApplicationFactory<AdminEntry>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+        _factory.UseKestrel();
+        _factory.StartServer();
+        BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").TrimEnd('/');
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+
+    public EBranchDbContext OpenSystemDb() => Services.GetRequiredService<EBranchDbFactory>().CreateForSystem();
+
+    /// <summary>A fresh browser context (own cookies) with a page at the login screen.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl, Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task<IPage> SignInAsync(string userName, string password = DemoIdentities.Password)
+    {
+        var page = await NewPageAsync();
+        await SubmitLoginAsync(page, userName, password);
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    public static async Task SubmitLoginAsync(IPage page, string userName, string password)
+    {
+        if (!page.Url.Contains("/login", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/login");
+        }
+        await page.FillAsync("#userName", userName);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("form button[type=submit]");
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
+    /// <summary>Opens a console page and waits until its circuit is live (buttons work).</summary>
+    public static async Task GoToAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await WaitInteractiveAsync(page);
+    }
+
+    public static Task WaitInteractiveAsync(IPage page) => page.WaitForSelectorAsync("[data-interactive='true']");
+
+    public static Task ScreenshotAsync(IPage page, string name)
+        => page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"{name}.png"), FullPage = true });
+}
+
+[CollectionDefinition(Name)]
+public sealed class AdminCollection : ICollectionFixture<AdminAppFixture>
+{
+    public const string Name = "admin console";
+}

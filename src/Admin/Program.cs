@@ -13,6 +13,7 @@ CultureInfo.DefaultThreadCurrentUICulture = zhCn;
 LocaleProvider.SetLocale("zh-CN");
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddExtraConfigFiles();
 // Without this, a build output run outside Development serves 500 for every _content/* asset.
 builder.WebHost.UseStaticWebAssets();
 

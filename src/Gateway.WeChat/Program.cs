@@ -6,6 +6,7 @@ using EBranch.Gateway.Hosting;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddExtraConfigFiles();
 
 builder.Services.AddEBranchCore(builder.Configuration);
 builder.Services.AddEBranchDomain();

@@ -19,6 +19,7 @@ public sealed class AdminAppFixture : IAsyncLifetime
 {
     private WebApplicationFactory<AdminEntry>? _factory;
     private IPlaywright? _playwright;
+    private EmulatorHost? _emulator;
 
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = default!;
@@ -30,6 +31,11 @@ public sealed class AdminAppFixture : IAsyncLifetime
     {
         var settings = await TestEnvironment.CreateDatabaseAsync("admin");
         settings["Database:SeedDemo"] = "true";
+        _emulator = await EmulatorHost.StartAsync();
+        foreach (var (key, value) in _emulator.ProductSettings("http://127.0.0.1:9/api/v1/pay/notify"))
+        {
+            settings[key] = value;
+        }
         settings["DataProtection:KeysFolder"] = Path.Combine(Path.GetTempPath(), "ebranch-tests", $"keys-{Guid.NewGuid():N}");
         _factory = new WebApplicationFactory<AdminEntry>().WithWebHostBuilder(builder =>
         {
@@ -66,6 +72,10 @@ public sealed class AdminAppFixture : IAsyncLifetime
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
+        }
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
         }
     }
 

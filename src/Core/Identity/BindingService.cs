@@ -275,6 +275,13 @@ public sealed class BindingService(
 
     private async Task ThrottleAsync(Guid weChatUserId, CancellationToken cancellationToken)
     {
+        await using (var db = factory.CreateForSystem())
+        {
+            if (await db.WeChatUsers.AnyAsync(u => u.Id == weChatUserId && u.MemberId != null, cancellationToken))
+            {
+                throw AppException.Conflict(IdentityErrors.AlreadyBound, "您已完成实名认证");
+            }
+        }
         var hits = await rateLimits.HitAsync($"binding:{weChatUserId:N}", TimeSpan.FromHours(1), cancellationToken);
         if (hits > options.Value.BindingAttemptsPerHour)
         {

@@ -110,6 +110,7 @@ public static class Points
         };
     }
 
+    /// <summary>A district wall-clock time as a UTC instant (PostgreSQL stores timestamptz in UTC only).</summary>
     private static DateTimeOffset Local(DateTime wallClock)
-        => new(wallClock, DistrictTime.Zone.GetUtcOffset(wallClock));
+        => new DateTimeOffset(wallClock, DistrictTime.Zone.GetUtcOffset(wallClock)).ToUniversalTime();
 }

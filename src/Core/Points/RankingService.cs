@@ -130,5 +130,5 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
 public static class PointsServiceCollectionExtensions
 {
     public static IServiceCollection AddPoints(this IServiceCollection services)
-        => services.AddSingleton<RankingService>().AddSingleton<PointsEngine>();
+        => services.AddSingleton<RankingService>().AddSingleton<PointsEngine>().AddScoped<PointRuleService>();
 }

@@ -3,7 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using EBranch.Core.Accounts;
 using EBranch.Core.Data;
+using EBranch.Core.Demo;
+using EBranch.Core.Members;
+using EBranch.Core.Security;
+using Microsoft.EntityFrameworkCore;
 using EBranch.Gateway;
 using EBranch.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -19,6 +24,7 @@ namespace EBranch.Tests.Gateway;
 public sealed class GatewayFixture : IAsyncLifetime
 {
     private WebApplicationFactory<GatewayEntry>? _factory;
+    private int _memberCounter;
 
     public HttpClient Client { get; private set; } = null!;
     public EmulatorHost Emulator { get; private set; } = null!;
@@ -62,6 +68,53 @@ public sealed class GatewayFixture : IAsyncLifetime
         var client = new HttpClient { BaseAddress = new Uri(Url) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
         return (client, openId, login);
+    }
+
+    /// <summary>A console service acting as <paramref name="userName"/> (caller loaded as the console loads it), on the gateway's database.</summary>
+    public async Task<T> AsConsoleUser<T>(string userName) where T : class
+    {
+        Guid userId;
+        await using (var db = SystemDb())
+        {
+            userId = await db.ConsoleUsers.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
+        }
+        var caller = await ActivatorUtilities.CreateInstance<ConsoleUserService>(Services,
+            new ScopedDb(Services.GetRequiredService<EBranchDbFactory>(), new FixedCaller(Caller.System))).LoadCallerAsync(userId);
+        var scopedDb = new ScopedDb(Services.GetRequiredService<EBranchDbFactory>(), new FixedCaller(caller!));
+        return ActivatorUtilities.CreateInstance<T>(Services, scopedDb);
+    }
+
+    /// <summary>Puts a member with known personal numbers on the roster of the demo branch (branch0101's).</summary>
+    public async Task<(Guid Id, string IdNumber)> AddMemberAsync(string name, string? phone = null)
+    {
+        await using var db = SystemDb();
+        var pii = Services.GetRequiredService<PiiProtector>();
+        var branchId = await db.ConsoleUsers.Where(u => u.UserName == DemoIdentities.BranchSecretary).Select(u => u.OrganizationId).SingleAsync();
+        // Born after every generated demo member, so no collision with the demo roster.
+        var n = Interlocked.Increment(ref _memberCounter);
+        var first17 = $"330199{new DateOnly(2005, 1, 1).AddDays(n / 500):yyyyMMdd}{n % 500 * 2 + 1:000}";
+        var idNumber = first17 + ChineseId.CheckDigit(first17);
+        var member = new Member
+        {
+            Name = name, Gender = Gender.Male, BirthDate = new DateOnly(2005, 1, 1).AddDays(n / 500), IdNumberCipher = pii.Protect(idNumber), IdNumberDigest = pii.Digest(idNumber),
+            PhoneCipher = phone is null ? null : pii.Protect(phone), PhoneDigest = phone is null ? null : pii.Digest(phone),
+            Status = MemberStatus.Full, AdmittedOn = new DateOnly(2024, 7, 1), FullMemberOn = new DateOnly(2025, 7, 1), OrganizationId = branchId,
+        };
+        db.Members.Add(member);
+        await db.SaveChangesAsync();
+        return (member.Id, idNumber);
+    }
+
+    public HttpClient ClientWithToken(string token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private sealed class FixedCaller(Caller caller) : ICallerProvider
+    {
+        public ValueTask<Caller> GetCallerAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(caller);
     }
 
     public async Task DisposeAsync()

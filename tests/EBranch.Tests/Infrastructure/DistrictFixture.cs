@@ -28,14 +28,7 @@ public sealed class DistrictFixture : IAsyncLifetime
             settings[key] = value;
         }
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(Configuration);
-        services.AddEBranchCore(Configuration);
-        services.AddEBranchDomain();
-        services.AddScoped<TestCaller>();
-        services.AddScoped<ICallerProvider>(sp => sp.GetRequiredService<TestCaller>());
-        Services = services.BuildServiceProvider();
+        Services = BuildServices();
         var initializer = Services.GetRequiredService<DatabaseInitializer>();
         await initializer.MigrateAsync();
         await initializer.SeedDemoIfEmptyAsync(1);
@@ -50,17 +43,36 @@ public sealed class DistrictFixture : IAsyncLifetime
         await Emulator.DisposeAsync();
     }
 
+    /// <summary>The product's services on this database; pass a fake clock to test time rules.</summary>
+    public ServiceProvider BuildServices(TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(Configuration);
+        services.AddEBranchCore(Configuration);
+        services.AddEBranchDomain();
+        services.AddScoped<TestCaller>();
+        services.AddScoped<ICallerProvider>(sp => sp.GetRequiredService<TestCaller>());
+        return services.BuildServiceProvider();
+    }
+
     public EBranchDbContext SystemDb() => Services.GetRequiredService<EBranchDbFactory>().CreateForSystem();
 
     /// <summary>A scope acting as the console user <paramref name="userName"/>, with the caller loaded exactly as the console loads it.</summary>
-    public async Task<AsyncServiceScope> As(string userName)
+    public Task<AsyncServiceScope> As(string userName) => As(userName, Services);
+
+    public async Task<AsyncServiceScope> As(string userName, IServiceProvider services)
     {
         Guid userId;
         await using (var db = SystemDb())
         {
             userId = await db.ConsoleUsers.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
         }
-        var scope = Services.CreateAsyncScope();
+        var scope = services.CreateAsyncScope();
         var caller = await scope.ServiceProvider.GetRequiredService<ConsoleUserService>().LoadCallerAsync(userId)
             ?? throw new InvalidOperationException($"no caller for {userName}");
         scope.ServiceProvider.GetRequiredService<TestCaller>().Caller = caller;

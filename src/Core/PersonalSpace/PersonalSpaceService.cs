@@ -15,7 +15,7 @@ public sealed record HonourView(string Title, DateOnly AwardedOn, string? Awarde
 
 public sealed record Footprint(string Type, string Label, DateTimeOffset OccurredAt);
 
-public sealed record RankView(PointPeriod Period, int Rank, int Participants, int PointsTenths);
+public sealed record RankView(PointPeriod Period, int Rank, int Participants, decimal Points);
 
 /// <summary>Upcoming organization life and dues status; filled in as meetings and dues land.</summary>
 public sealed record LifeMemo(IReadOnlyList<string> UpcomingMeetings, string? DuesStatus);
@@ -23,7 +23,7 @@ public sealed record LifeMemo(IReadOnlyList<string> UpcomingMeetings, string? Du
 public sealed record PersonalSpaceView(
     string Name, string Gender, string Status, string OrganizationName, string? Posts, int PartyAgeYears,
     PoliticalBirthdayCard PoliticalBirthday, IReadOnlyList<HonourView> Honours, IReadOnlyList<Footprint> Footprints,
-    int PointsBalanceTenths, RankView? BranchRank, bool CheckedInToday, int CheckInStreak, LifeMemo Memo);
+    decimal PointsBalance, RankView? BranchRank, bool CheckedInToday, int CheckInStreak, LifeMemo Memo);
 
 /// <summary>The member's own page in the mini-program (个人空间).</summary>
 public sealed class PersonalSpaceService(EBranchDbFactory factory, PointsEngine points, RankingService rankings, CheckInService checkIns, TimeProvider time)
@@ -48,8 +48,8 @@ public sealed class PersonalSpaceService(EBranchDbFactory factory, PointsEngine 
             PoliticalBirthday(member.Name, member.AdmittedOn, today),
             honours,
             footprints.Select(f => new Footprint(f.Type, ActivityTypes.Label(f.Type), f.OccurredAt)).ToList(),
-            balance,
-            rank is { } r ? new RankView(PointPeriod.Week, r.Rank, r.Participants, r.PointsTenths) : null,
+            balance / 10m,
+            rank is { } r ? new RankView(PointPeriod.Week, r.Rank, r.Participants, r.PointsTenths / 10m) : null,
             checkedIn, streak,
             new LifeMemo([], null));
     }

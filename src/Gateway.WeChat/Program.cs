@@ -41,6 +41,7 @@ app.MapEBranchHealth();
 app.MapRegionsApi();
 app.MapIdentityApi();
 app.MapMemberApi();
+app.MapDuesApi();
 
 app.Run();
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EBranch.Core.Accounts;
 using EBranch.Core.Activities;
 using EBranch.Core.CheckIns;
+using EBranch.Core.Dues;
 using EBranch.Core.Identity;
 using EBranch.Core.Points;
 using EBranch.Core.Auditing;
@@ -58,6 +59,14 @@ public abstract class EBranchDbContext : DbContext
     public DbSet<PointEntry> PointEntries => Set<PointEntry>();
     public DbSet<CheckIn> CheckIns => Set<CheckIn>();
     public DbSet<Honour> Honours => Set<Honour>();
+    public DbSet<DuesStandard> DuesStandards => Set<DuesStandard>();
+    public DbSet<DuesBill> DuesBills => Set<DuesBill>();
+    public DbSet<PayOrder> PayOrders => Set<PayOrder>();
+    public DbSet<PayOrderItem> PayOrderItems => Set<PayOrderItem>();
+    public DbSet<PayNotificationRecord> PayNotifications => Set<PayNotificationRecord>();
+    public DbSet<DuesRefund> DuesRefunds => Set<DuesRefund>();
+    public DbSet<DuesIssue> DuesIssues => Set<DuesIssue>();
+    public DbSet<BranchDuesSettings> BranchDuesSettings => Set<BranchDuesSettings>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -186,6 +195,92 @@ public abstract class EBranchDbContext : DbContext
         modelBuilder.Entity<CheckIn>(e =>
         {
             e.HasIndex(c => new { c.MemberId, c.Day }).IsUnique();
+        });
+
+        modelBuilder.Entity<DuesStandard>(e =>
+        {
+            e.Property(x => x.Note).HasMaxLength(200);
+            e.Property(x => x.ReductionApprovedBy).HasMaxLength(64);
+            e.HasIndex(x => new { x.MemberId, x.EffectiveFrom });
+        });
+
+        modelBuilder.Entity<DuesBill>(e =>
+        {
+            e.Property(x => x.OrganizationPath).HasMaxLength(400);
+            e.HasIndex(x => new { x.MemberId, x.Month }).IsUnique();
+            e.HasIndex(x => new { x.Month, x.OrganizationPath });
+            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationId == ScopeOrganizationId));
+        });
+
+        modelBuilder.Entity<PayOrder>(e =>
+        {
+            e.Property(x => x.OutTradeNo).HasMaxLength(32);
+            e.Property(x => x.PayerOpenId).HasMaxLength(64);
+            e.Property(x => x.PrepayId).HasMaxLength(64);
+            e.Property(x => x.TransactionId).HasMaxLength(64);
+            e.Property(x => x.Description).HasMaxLength(127);
+            e.Property(x => x.OrganizationPath).HasMaxLength(400);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => x.OutTradeNo).IsUnique();
+            e.HasIndex(x => new { x.Status, x.CreatedAt });
+            e.HasIndex(x => new { x.MemberId, x.Status });
+            e.HasIndex(x => x.PaidAt);
+            e.HasMany(x => x.Items).WithOne().HasForeignKey(i => i.OrderId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationId == ScopeOrganizationId));
+        });
+
+        modelBuilder.Entity<PayOrderItem>(e => e.HasIndex(x => x.BillId));
+
+        modelBuilder.Entity<PayNotificationRecord>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.NotificationId).HasMaxLength(64);
+            e.Property(x => x.EventType).HasMaxLength(64);
+            e.Property(x => x.OutTradeNo).HasMaxLength(64);
+            e.Property(x => x.Serial).HasMaxLength(64);
+            e.Property(x => x.Timestamp).HasMaxLength(32);
+            e.Property(x => x.Nonce).HasMaxLength(64);
+            e.Property(x => x.Signature).HasMaxLength(700);
+            e.Property(x => x.Outcome).HasMaxLength(16);
+            e.Property(x => x.Detail).HasMaxLength(500);
+            e.HasIndex(x => x.OutTradeNo);
+            e.HasIndex(x => x.ReceivedAt);
+        });
+
+        modelBuilder.Entity<DuesRefund>(e =>
+        {
+            e.Property(x => x.OutRefundNo).HasMaxLength(64);
+            e.Property(x => x.Reason).HasMaxLength(80);
+            e.Property(x => x.RequestedBy).HasMaxLength(64);
+            e.Property(x => x.DecidedBy).HasMaxLength(64);
+            e.Property(x => x.DecisionNote).HasMaxLength(200);
+            e.Property(x => x.RefundId).HasMaxLength(64);
+            e.Property(x => x.OrganizationPath).HasMaxLength(400);
+            e.HasIndex(x => x.OutRefundNo).IsUnique();
+            e.HasIndex(x => x.OrderId);
+            e.HasOne(x => x.Order).WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
+        });
+
+        modelBuilder.Entity<DuesIssue>(e =>
+        {
+            e.Property(x => x.OutTradeNo).HasMaxLength(64);
+            e.Property(x => x.OutRefundNo).HasMaxLength(64);
+            e.Property(x => x.OurState).HasMaxLength(32);
+            e.Property(x => x.TheirState).HasMaxLength(32);
+            e.Property(x => x.Detail).HasMaxLength(500);
+            e.Property(x => x.ResolvedBy).HasMaxLength(64);
+            e.Property(x => x.Resolution).HasMaxLength(200);
+            e.Property(x => x.OrganizationPath).HasMaxLength(400);
+            e.HasIndex(x => new { x.ResolvedAt, x.CreatedAt });
+            e.HasIndex(x => x.BillDate);
+            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
+        });
+
+        modelBuilder.Entity<BranchDuesSettings>(e =>
+        {
+            e.Property(x => x.Collector).HasMaxLength(32);
+            e.HasIndex(x => x.OrganizationId).IsUnique();
         });
 
         modelBuilder.Entity<Honour>(e =>

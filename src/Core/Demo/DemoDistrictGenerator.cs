@@ -1,5 +1,6 @@
 using EBranch.Core.Accounts;
 using EBranch.Core.Data;
+using EBranch.Core.Dues;
 using EBranch.Core.Members;
 using EBranch.Core.Organizations;
 using EBranch.Core.Regions;
@@ -156,6 +157,9 @@ public sealed class DemoDistrictGenerator(EBranchDbFactory factory, PiiProtector
         await InsertAsync(users, cancellationToken);
         await InsertAsync(members, cancellationToken);
         await InsertAsync(DemoHonours(members.Take(DemoIdentities.Members.Count).ToList()), cancellationToken);
+        var standards = BuildDuesStandards(random, members, memberHolders.ToDictionary(h => h.Org.Id, h => (h.Village, Retired: h.Org.Name.Contains("退休"))), today);
+        await InsertAsync(standards, cancellationToken);
+        await InsertAsync(BuildDuesBills(random, members, standards, organizations.ToDictionary(o => o.Id, o => o.Path), today), cancellationToken);
         return new DemoSummary(regions.Count, organizations.Count, members.Count, users.Count);
     }
 
@@ -254,6 +258,61 @@ public sealed class DemoDistrictGenerator(EBranchDbFactory factory, PiiProtector
             }
         }
         return users;
+    }
+
+    /// <summary>Each member's dues standard from January 2024, by branch type and age, as a branch would have declared it.</summary>
+    private static List<DuesStandard> BuildDuesStandards(Random random, List<Member> members, Dictionary<Guid, (bool Village, bool Retired)> branches, DateOnly today)
+    {
+        var standards = new List<DuesStandard>(members.Count);
+        foreach (var member in members)
+        {
+            var (village, retiredBranch) = branches.GetValueOrDefault(member.OrganizationId, (true, false));
+            var age = today.Year - member.BirthDate.Year;
+            var (category, baseFen) = (village, retiredBranch || age >= 60, age < 23) switch
+            {
+                (_, _, true) => (DuesCategory.Minimal, (long?)null),
+                (true, _, _) => (DuesCategory.Farmer, null),
+                (false, true, _) => (DuesCategory.Retired, random.Next(2_800, 7_500) * 100L),
+                _ => (random.NextDouble() < 0.08 ? DuesCategory.SelfEmployed : DuesCategory.Employed, random.Next(2_500, 15_000) * 100L),
+            };
+            var amount = DuesCalculator.Compute(category, baseFen, 20 + random.Next(0, 5) * 20);
+            standards.Add(new DuesStandard
+            {
+                MemberId = member.Id, Category = category, BaseFen = baseFen, RateBasisPoints = amount.RateBasisPoints, AmountFen = amount.AmountFen,
+                EffectiveFrom = Math.Max(202401, DuesMonth.Of(member.AdmittedOn)),
+            });
+        }
+        return standards;
+    }
+
+    /// <summary>Bills for the last three months; most older ones collected (offline by the branch), the current month partly.</summary>
+    private static List<DuesBill> BuildDuesBills(Random random, List<Member> members, List<DuesStandard> standards, Dictionary<Guid, string> paths, DateOnly today)
+    {
+        var current = DuesMonth.Of(today);
+        var byMember = standards.ToDictionary(s => s.MemberId);
+        var bills = new List<DuesBill>(members.Count * 3);
+        double[] paidShare = [0.93, 0.88, 0.35];
+        foreach (var member in members)
+        {
+            // A few members stop paying altogether: they show up in the 2-, 4- and 6-month arrears warnings.
+            var lapsed = random.NextDouble() < 0.02;
+            for (var i = 0; i < 3; i++)
+            {
+                var month = DuesMonth.Add(current, i - 2);
+                if (DuesMonth.Of(member.AdmittedOn) > month)
+                {
+                    continue;
+                }
+                var paid = !lapsed && random.NextDouble() < paidShare[i] && DemoIdentities.Members.All(d => d.Name != member.Name || i < 1);
+                bills.Add(new DuesBill
+                {
+                    MemberId = member.Id, Month = month, AmountFen = byMember[member.Id].MonthlyFen, OrganizationId = member.OrganizationId,
+                    OrganizationPath = paths[member.OrganizationId], Status = paid ? BillStatus.Paid : BillStatus.Unpaid,
+                    PaidAt = paid ? new DateTimeOffset(DuesMonth.Add(month, 0) / 100, month % 100, 10, 2, 0, 0, TimeSpan.Zero) : null,
+                });
+            }
+        }
+        return bills;
     }
 
     private static List<Honour> DemoHonours(List<Member> demoMembers) =>

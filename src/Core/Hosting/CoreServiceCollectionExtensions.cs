@@ -2,6 +2,7 @@ using EBranch.Core.Accounts;
 using EBranch.Core.Activities;
 using EBranch.Core.Auditing;
 using EBranch.Core.CheckIns;
+using EBranch.Core.Dues;
 using EBranch.Core.Identity;
 using EBranch.Core.PersonalSpace;
 using EBranch.Core.Points;
@@ -102,6 +103,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddQuartz(q =>
         {
+            q.AddDuesJobs(configuration);
             if (!string.IsNullOrWhiteSpace(postgres))
             {
                 q.UsePersistentStore(store =>
@@ -141,5 +143,6 @@ public static class DomainServiceCollectionExtensions
         .AddPoints()
         .AddCheckIns()
         .AddMemberIdentity()
-        .AddPersonalSpace();
+        .AddPersonalSpace()
+        .AddDues();
 }

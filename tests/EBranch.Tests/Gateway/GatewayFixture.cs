@@ -35,6 +35,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         var settings = await TestEnvironment.CreateDatabaseAsync("gateway");
         settings["Database:SeedDemo"] = "true";
+        // Tests drive the dues jobs themselves (sync, expiry, reconciliation) so they are deterministic.
+        settings["Dues:JobsEnabled"] = "false";
+        settings["Dues:SyncAfter"] = "00:00:00";
         Emulator = await EmulatorHost.StartAsync();
         Url = $"http://127.0.0.1:{FreePort()}";
         foreach (var (key, value) in Emulator.ProductSettings(Url + "/api/v1/pay/notify"))
@@ -103,6 +106,27 @@ public sealed class GatewayFixture : IAsyncLifetime
         db.Members.Add(member);
         await db.SaveChangesAsync();
         return (member.Id, idNumber);
+    }
+
+    /// <summary>A new WeChat user bound to a fresh roster member with a dues standard and unpaid bills for the last three months.</summary>
+    public async Task<(HttpClient Client, Guid MemberId, string OpenId)> NewPayingMemberAsync(string name, long monthlyFen = 8100)
+    {
+        var (memberId, idNumber) = await AddMemberAsync(name);
+        var (client, openId, _) = await LoginNewUserAsync();
+        (await client.PostAsJsonAsync("/api/v1/binding/id-number", new { name, idNumber })).EnsureSuccessStatusCode();
+        await using var db = SystemDb();
+        var member = await db.Members.Include(m => m.Organization).SingleAsync(m => m.Id == memberId);
+        db.DuesStandards.Add(new Core.Dues.DuesStandard { MemberId = memberId, Category = Core.Dues.DuesCategory.Employed, BaseFen = 540000, RateBasisPoints = 150, AmountFen = monthlyFen, EffectiveFrom = 202401 });
+        var current = Core.Dues.DuesMonth.Current(TimeProvider.System);
+        for (var i = -2; i <= 0; i++)
+        {
+            db.DuesBills.Add(new Core.Dues.DuesBill
+            {
+                MemberId = memberId, Month = Core.Dues.DuesMonth.Add(current, i), AmountFen = monthlyFen, OrganizationId = member.OrganizationId, OrganizationPath = member.Organization!.Path,
+            });
+        }
+        await db.SaveChangesAsync();
+        return (client, memberId, openId);
     }
 
     public HttpClient ClientWithToken(string token)

@@ -257,6 +257,636 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                     b.ToTable("check_ins", (string)null);
                 });
 
+            modelBuilder.Entity("EBranch.Core.Dues.BranchDuesSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AllowCash")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allow_cash");
+
+                    b.Property<bool>("AllowWeChatPay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allow_we_chat_pay");
+
+                    b.Property<string>("Collector")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("collector");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<long>("FarmerAmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("farmer_amount_fen");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("ReminderDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminder_day");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_branch_dues_settings");
+
+                    b.HasIndex("OrganizationId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_branch_dues_settings_organization_id");
+
+                    b.ToTable("branch_dues_settings", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.DuesBill", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_at");
+
+                    b.Property<Guid?>("PaidByOrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paid_by_order_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dues_bills");
+
+                    b.HasIndex("MemberId", "Month")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dues_bills_member_id_month");
+
+                    b.HasIndex("Month", "OrganizationPath")
+                        .HasDatabaseName("ix_dues_bills_month_organization_path");
+
+                    b.ToTable("dues_bills", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.DuesIssue", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly?>("BillDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bill_date");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<long?>("OurAmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("our_amount_fen");
+
+                    b.Property<string>("OurState")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("our_state");
+
+                    b.Property<string>("OutRefundNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_refund_no");
+
+                    b.Property<string>("OutTradeNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolution");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<long?>("TheirAmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("their_amount_fen");
+
+                    b.Property<string>("TheirState")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("their_state");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dues_issues");
+
+                    b.HasIndex("BillDate")
+                        .HasDatabaseName("ix_dues_issues_bill_date");
+
+                    b.HasIndex("ResolvedAt", "CreatedAt")
+                        .HasDatabaseName("ix_dues_issues_resolved_at_created_at");
+
+                    b.ToTable("dues_issues", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.DuesRefund", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decision_note");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<string>("OutRefundNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_refund_no");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RefundId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refund_id");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("SucceededAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded_at");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dues_refunds");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_dues_refunds_order_id");
+
+                    b.HasIndex("OutRefundNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dues_refunds_out_refund_no");
+
+                    b.ToTable("dues_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.DuesStandard", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<long?>("BaseFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("base_fen");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("category");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("EffectiveFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("effective_from");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<int>("RateBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_basis_points");
+
+                    b.Property<long?>("ReducedAmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reduced_amount_fen");
+
+                    b.Property<string>("ReductionApprovedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reduction_approved_by");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dues_standards");
+
+                    b.HasIndex("MemberId", "EffectiveFrom")
+                        .HasDatabaseName("ix_dues_standards_member_id_effective_from");
+
+                    b.ToTable("dues_standards", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.PayNotificationRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("EventType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nonce");
+
+                    b.Property<string>("NotificationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notification_id");
+
+                    b.Property<string>("OutTradeNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RawBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_body");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Serial")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial");
+
+                    b.Property<string>("Signature")
+                        .HasMaxLength(700)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signature");
+
+                    b.Property<string>("Timestamp")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pay_notifications");
+
+                    b.HasIndex("OutTradeNo")
+                        .HasDatabaseName("ix_pay_notifications_out_trade_no");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_pay_notifications_received_at");
+
+                    b.ToTable("pay_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.PayOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("ExtraFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("extra_fen");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("OrganizationPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_path");
+
+                    b.Property<string>("OutTradeNo")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_trade_no");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_at");
+
+                    b.Property<bool>("PaidOnBehalf")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_on_behalf");
+
+                    b.Property<string>("PayerOpenId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payer_open_id");
+
+                    b.Property<Guid>("PayerWeChatUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payer_we_chat_user_id");
+
+                    b.Property<bool>("PointsCredited")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points_credited");
+
+                    b.Property<string>("PrepayId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prepay_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TransactionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pay_orders");
+
+                    b.HasIndex("OutTradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pay_orders_out_trade_no");
+
+                    b.HasIndex("PaidAt")
+                        .HasDatabaseName("ix_pay_orders_paid_at");
+
+                    b.HasIndex("MemberId", "Status")
+                        .HasDatabaseName("ix_pay_orders_member_id_status");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_pay_orders_status_created_at");
+
+                    b.ToTable("pay_orders", (string)null);
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.PayOrderItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountFen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_fen");
+
+                    b.Property<Guid>("BillId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bill_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pay_order_items");
+
+                    b.HasIndex("BillId")
+                        .HasDatabaseName("ix_pay_order_items_bill_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_pay_order_items_order_id");
+
+                    b.ToTable("pay_order_items", (string)null);
+                });
+
             modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -903,6 +1533,28 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                     b.Navigation("Organization");
                 });
 
+            modelBuilder.Entity("EBranch.Core.Dues.DuesRefund", b =>
+                {
+                    b.HasOne("EBranch.Core.Dues.PayOrder", "Order")
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dues_refunds_pay_orders_order_id");
+
+                    b.Navigation("Order");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.PayOrderItem", b =>
+                {
+                    b.HasOne("EBranch.Core.Dues.PayOrder", null)
+                        .WithMany("Items")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pay_order_items_pay_orders_order_id");
+                });
+
             modelBuilder.Entity("EBranch.Core.Identity.BindingRequest", b =>
                 {
                     b.HasOne("EBranch.Core.Members.Member", "Member")
@@ -1010,6 +1662,11 @@ namespace EBranch.Core.Data.Migrations.Sqlite
                     b.Navigation("Member");
 
                     b.Navigation("Region");
+                });
+
+            modelBuilder.Entity("EBranch.Core.Dues.PayOrder", b =>
+                {
+                    b.Navigation("Items");
                 });
 #pragma warning restore 612, 618
         }

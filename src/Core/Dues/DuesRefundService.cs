@@ -1,0 +1,246 @@
+using EBranch.Core.Accounts;
+using EBranch.Core.Activities;
+using EBranch.Core.Common;
+using EBranch.Core.Data;
+using EBranch.Core.Points;
+using EBranch.Core.WeChat.Pay;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace EBranch.Core.Dues;
+
+public sealed record RefundView(Guid Id, string OutTradeNo, string OutRefundNo, long AmountFen, string Reason, RefundStatus Status,
+    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? DecisionNote);
+
+/// <summary>
+/// Refunds of whole orders. An administrator requests one with a reason; a higher role approves it (never the
+/// requester); WeChat Pay refunds and notifies; then the order's bills become unpaid again and its points are
+/// reversed by a new ledger entry.
+/// </summary>
+public sealed class DuesRefundService(
+    EBranchDbFactory factory, ScopedDb scopedDb, WeChatPayClient pay, PointsEngine points, ActivityRecorder activities,
+    TimeProvider time, ILogger<DuesRefundService> logger)
+{
+    public async Task<Guid> RequestAsync(string outTradeNo, string reason, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 80)
+        {
+            throw AppException.Validation(new Dictionary<string, string[]> { ["reason"] = ["请填写退款原因（不超过80字）"] });
+        }
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var order = await db.PayOrders.FirstOrDefaultAsync(o => o.OutTradeNo == outTradeNo, cancellationToken) ?? throw AppException.NotFound("订单");
+        if (order.Status != PayOrderStatus.Paid)
+        {
+            throw AppException.Conflict("refund_not_allowed", "只有已支付的订单可以退款");
+        }
+        if (await db.DuesRefunds.AnyAsync(r => r.OrderId == order.Id && r.Status != RefundStatus.Rejected && r.Status != RefundStatus.Failed, cancellationToken))
+        {
+            throw AppException.Conflict("refund_exists", "该订单已有退款申请");
+        }
+        var refund = new DuesRefund
+        {
+            OrderId = order.Id, OutRefundNo = "R" + order.OutTradeNo[1..], AmountFen = order.AmountFen, Reason = reason.Trim(),
+            RequestedBy = db.Caller.Name, OrganizationPath = order.OrganizationPath,
+        };
+        var attempts = await db.DuesRefunds.CountAsync(r => r.OrderId == order.Id, cancellationToken);
+        if (attempts > 0)
+        {
+            refund.OutRefundNo = refund.OutRefundNo[..^1] + (char)('A' + attempts % 26);
+        }
+        db.DuesRefunds.Add(refund);
+        await db.SaveChangesAsync(cancellationToken);
+        return refund.Id;
+    }
+
+    public async Task ApproveAsync(Guid refundId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var refund = await db.DuesRefunds.Include(r => r.Order).FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
+        await EnsureHigherRoleAsync(db, refund, cancellationToken);
+        if (refund.Status != RefundStatus.Requested)
+        {
+            throw AppException.Conflict("refund_not_pending", "该退款申请已处理");
+        }
+        var moved = await db.PayOrders.Where(o => o.Id == refund.OrderId && o.Status == PayOrderStatus.Paid)
+            .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunding).SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
+        if (moved != 1)
+        {
+            throw AppException.Conflict("refund_not_allowed", "订单状态已变化，无法退款");
+        }
+        refund.Status = RefundStatus.Approved;
+        refund.DecidedBy = db.Caller.Name;
+        refund.DecidedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+
+        try
+        {
+            var result = await pay.RefundAsync(new RefundRequest(refund.Order!.OutTradeNo, refund.OutRefundNo, refund.AmountFen, refund.Order.AmountFen) { Reason = refund.Reason }, cancellationToken);
+            await ApplyRefundStatusAsync(refund.OutRefundNo, result.Status, result.RefundId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The request is approved; the sync job asks WeChat Pay again (same out_refund_no, so never twice).
+            logger.LogWarning(ex, "Refund {OutRefundNo} call failed; will be retried by the sync job", refund.OutRefundNo);
+        }
+    }
+
+    public async Task RejectAsync(Guid refundId, string note, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var refund = await db.DuesRefunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
+        await EnsureHigherRoleAsync(db, refund, cancellationToken);
+        if (refund.Status != RefundStatus.Requested)
+        {
+            throw AppException.Conflict("refund_not_pending", "该退款申请已处理");
+        }
+        refund.Status = RefundStatus.Rejected;
+        refund.DecidedBy = db.Caller.Name;
+        refund.DecidedAt = time.GetUtcNow();
+        refund.DecisionNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim()[..Math.Min(note.Trim().Length, 200)];
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<PagedResult<RefundView>> ListAsync(RefundStatus? status, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ViewMembers);
+        (page, pageSize) = Paging.Normalize(page, pageSize);
+        var query = db.DuesRefunds.AsNoTracking();
+        if (status is { } s)
+        {
+            query = query.Where(r => r.Status == s);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(r => new RefundView(r.Id, r.Order!.OutTradeNo, r.OutRefundNo, r.AmountFen, r.Reason, r.Status, r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote))
+            .ToListAsync(cancellationToken);
+        return new PagedResult<RefundView>(items, total, page, pageSize);
+    }
+
+    /// <summary>Applies a verified REFUND.* notification. Idempotent.</summary>
+    public Task HandleNotificationAsync(RefundNotice notice, CancellationToken cancellationToken = default)
+        => ApplyRefundStatusAsync(notice.OutRefundNo, notice.RefundStatus, notice.RefundId, cancellationToken);
+
+    /// <summary>Asks WeChat Pay about approved or processing refunds (lost notifications, failed calls).</summary>
+    public async Task SyncAsync(CancellationToken cancellationToken = default)
+    {
+        List<(string OutRefundNo, RefundStatus Status, string OutTradeNo, long Amount, long Total, string Reason)> open;
+        await using (var db = factory.CreateForSystem())
+        {
+            open = (await db.DuesRefunds.Where(r => r.Status == RefundStatus.Approved || r.Status == RefundStatus.Processing)
+                .Select(r => new { r.OutRefundNo, r.Status, r.Order!.OutTradeNo, r.AmountFen, Total = r.Order.AmountFen, r.Reason }).Take(200).ToListAsync(cancellationToken))
+                .Select(r => (r.OutRefundNo, r.Status, r.OutTradeNo, r.AmountFen, r.Total, r.Reason)).ToList();
+        }
+        foreach (var refund in open)
+        {
+            try
+            {
+                var result = refund.Status == RefundStatus.Approved
+                    ? await RefundOrQueryAsync(refund, cancellationToken)
+                    : await pay.QueryRefundAsync(refund.OutRefundNo, cancellationToken);
+                await ApplyRefundStatusAsync(refund.OutRefundNo, result.Status, result.RefundId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Refund sync of {OutRefundNo} failed", refund.OutRefundNo);
+            }
+        }
+    }
+
+    private async Task<PayRefund> RefundOrQueryAsync((string OutRefundNo, RefundStatus Status, string OutTradeNo, long Amount, long Total, string Reason) refund, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pay.QueryRefundAsync(refund.OutRefundNo, cancellationToken);
+        }
+        catch (WeChatPayException ex) when (ex.Code == "RESOURCE_NOT_EXISTS" || ex.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return await pay.RefundAsync(new RefundRequest(refund.OutTradeNo, refund.OutRefundNo, refund.Amount, refund.Total) { Reason = refund.Reason }, cancellationToken);
+        }
+    }
+
+    private async Task ApplyRefundStatusAsync(string outRefundNo, string status, string? refundId, CancellationToken cancellationToken)
+    {
+        await using var db = factory.CreateForSystem();
+        var refund = await db.DuesRefunds.Include(r => r.Order).ThenInclude(o => o!.Items).FirstOrDefaultAsync(r => r.OutRefundNo == outRefundNo, cancellationToken);
+        if (refund is null || refund.Status is RefundStatus.Succeeded or RefundStatus.Failed or RefundStatus.Rejected)
+        {
+            return;
+        }
+        switch (status)
+        {
+            case "PROCESSING":
+                // Compare-and-set: a SUCCESS applied meanwhile (by the notification) must not be overwritten.
+                await db.DuesRefunds.Where(r => r.Id == refund.Id && r.Status == RefundStatus.Approved)
+                    .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Processing).SetProperty(x => x.RefundId, refundId), cancellationToken);
+                return;
+            case "SUCCESS":
+                await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
+                {
+                    var order = refund.Order!;
+                    var moved = await db.PayOrders.Where(o => o.Id == order.Id && o.Status == PayOrderStatus.Refunding)
+                        .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunded).SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
+                    if (moved != 1)
+                    {
+                        return;
+                    }
+                    var billIds = order.Items.Select(i => i.BillId).ToList();
+                    await db.DuesBills.Where(b => billIds.Contains(b.Id) && b.PaidByOrderId == order.Id)
+                        .ExecuteUpdateAsync(b => b.SetProperty(x => x.Status, BillStatus.Unpaid).SetProperty(x => x.PaidByOrderId, (Guid?)null).SetProperty(x => x.PaidAt, (DateTimeOffset?)null), cancellationToken);
+                    var now = time.GetUtcNow();
+                    await db.DuesRefunds.Where(r => r.Id == refund.Id)
+                        .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Succeeded).SetProperty(x => x.RefundId, refundId).SetProperty(x => x.SucceededAt, now), cancellationToken);
+                    activities.Record(db, "dues.refunded", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+                        new { amountFen = refund.AmountFen, reason = refund.Reason });
+                    await db.SaveChangesAsync(cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                }
+                var entry = await db.PointEntries.AsNoTracking()
+                    .FirstOrDefaultAsync(e => e.MemberId == refund.Order!.MemberId && e.Action == PointActions.DuesPayment && e.SourceKey == "dues:" + refund.Order.OutTradeNo, cancellationToken);
+                if (entry is not null && entry.PointsTenths != 0)
+                {
+                    await points.ReverseAsync(entry.Id, "党费退款，积分冲正", cancellationToken);
+                }
+                return;
+            default: // ABNORMAL, CLOSED
+                if (await db.PayOrders.Where(o => o.Id == refund.OrderId && o.Status == PayOrderStatus.Refunding)
+                        .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Paid).SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken) != 1)
+                {
+                    return;
+                }
+                refund.Status = RefundStatus.Failed;
+                refund.DecisionNote = $"微信退款结果：{status}";
+                db.DuesIssues.Add(new DuesIssue
+                {
+                    Kind = IssueKind.StateDiffers, OutTradeNo = refund.Order!.OutTradeNo, OutRefundNo = outRefundNo, OurAmountFen = refund.AmountFen,
+                    TheirState = status, OurState = "Refunding", Detail = $"退款未成功（{status}），请核实后处理", OrganizationPath = refund.OrganizationPath,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+        }
+    }
+
+    /// <summary>The approver must hold a higher role than the requester, and must not be the requester.</summary>
+    private static async Task EnsureHigherRoleAsync(EBranchDbContext db, DuesRefund refund, CancellationToken cancellationToken)
+    {
+        var requesterRole = await db.ConsoleUsers.IgnoreQueryFilters().Where(u => u.UserName == refund.RequestedBy).Select(u => (ConsoleRole?)u.Role).FirstOrDefaultAsync(cancellationToken);
+        var approver = db.Caller.Role ?? throw AppException.Forbidden();
+        if (refund.RequestedBy == db.Caller.Name || requesterRole is null || !Outranks(approver, requesterRole.Value))
+        {
+            throw AppException.Forbidden("退款须由上级党组织审批，申请人不能审批自己的申请");
+        }
+    }
+
+    private static bool Outranks(ConsoleRole approver, ConsoleRole requester)
+        => Level(approver) < Level(requester);
+
+    private static int Level(ConsoleRole role) => role switch
+    {
+        ConsoleRole.OrganizationDepartment => 1,
+        ConsoleRole.TownshipCommittee => 2,
+        _ => 3,
+    };
+}

@@ -12,7 +12,7 @@ root=$(dirname "$here")
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=${JOURNEYS_OUT:-$root/test-output/journeys}
-rm -rf "$out"; mkdir -p "$out"
+rm -rf "$out"; mkdir -p "$out"; out=$(cd "$out" && pwd)
 
 fail() { echo "journeys: $*" >&2; exit 1; }
 command -v node >/dev/null || fail "node is not installed"
@@ -36,12 +36,13 @@ start() { # start <name> <project> <url> [env...]  (own process group, so stoppi
   env "$@" setsid dotnet run --no-build --no-launch-profile --project "$project" -- --urls "$url" > "$out/$name.log" 2>&1 &
   pids+=($!)
 }
-wait_for() { # wait_for <name> <url> <seconds>
+wait_for() { # wait_for <name> <url> <seconds>  (the last process started)
   for _ in $(seq $(($3 * 4))); do
     curl -fsS -o /dev/null "$2" 2>/dev/null && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.25
   done
-  tail -20 "$out/$1.log" >&2; fail "$1 did not start within $3 s (log: $out/$1.log)"
+  tail -20 "$out/$1.log" >&2; fail "$1 did not start within $3 s or exited (log: $out/$1.log)"
 }
 
 echo "== journeys: emulator $emulator_url, gateway $gateway_url (fresh database)"

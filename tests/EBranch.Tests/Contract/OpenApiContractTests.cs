@@ -52,8 +52,7 @@ public sealed class OpenApiContractTests(GatewayFixture gateway)
     public async Task EveryOperation_HasAnIdSummarySchemasAndDocumentedErrors()
     {
         var document = JsonNode.Parse(await gateway.Client.GetStringAsync("/openapi/v1.json"))!;
-        var documentedCodes = document["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["code"]!["enum"]!.AsArray()
-            .Select(c => c!.GetValue<string>()).ToHashSet();
+        var documentedCodes = Strings(document["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["code"]!["enum"]).ToHashSet();
         Assert.Equal("bearer", document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>());
 
         var ids = new List<string>();
@@ -84,7 +83,7 @@ public sealed class OpenApiContractTests(GatewayFixture gateway)
                     {
                         var schema = response!["content"]?["application/problem+json"]?["schema"];
                         Assert.True(schema?["allOf"]?[0]?["$ref"]?.GetValue<string>() == ProblemRef, $"{name} {status}: error response is not a ProblemDetails (.ProducesErrors)");
-                        var codes = schema!["allOf"]![1]!["properties"]!["code"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+                        var codes = ErrorCodesOf(response);
                         Assert.NotEmpty(codes);
                         Assert.All(codes, c => Assert.Contains(c, documentedCodes));
                     }
@@ -108,12 +107,12 @@ public sealed class OpenApiContractTests(GatewayFixture gateway)
     {
         var document = JsonNode.Parse(await gateway.Client.GetStringAsync("/openapi/v1.json"))!;
         var problem = document["components"]!["schemas"]!["ProblemDetails"]!;
-        var codes = problem["properties"]!["code"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var codes = Strings(problem["properties"]!["code"]!["enum"]);
         var constants = new[] { typeof(ErrorCodes), typeof(IdentityErrors) }
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)).Where(f => f.IsLiteral)
             .Select(f => (string)f.GetRawConstantValue()!).Except(ConsoleOnlyCodes);
         Assert.All(constants, c => Assert.Contains(c, codes));
-        Assert.Contains("code", problem["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Contains("code", Strings(problem["required"]));
 
         // What the document promises is what a member-only endpoint answers to a logged-in villager.
         var (villager, _, _) = await gateway.LoginNewUserAsync();
@@ -123,9 +122,11 @@ public sealed class OpenApiContractTests(GatewayFixture gateway)
         Assert.Contains(code, ErrorCodesOf(document["paths"]!["/api/v1/checkins"]!["post"]!["responses"]!["403"]!));
     }
 
+    /// <summary>The codes an error response documents (the narrowing half of its allOf).</summary>
     private static List<string> ErrorCodesOf(JsonNode response)
-        => response["content"]!["application/problem+json"]!["schema"]!["allOf"]![1]!["properties"]!["code"]!["enum"]!.AsArray()
-            .Select(c => c!.GetValue<string>()).ToList();
+        => Strings(response["content"]!["application/problem+json"]!["schema"]!["allOf"]![1]!["properties"]!["code"]!["enum"]);
+
+    private static List<string> Strings(JsonNode? array) => array!.AsArray().Select(c => c!.GetValue<string>()).ToList();
 
     /// <summary>Keys in ordinal order at every level, two-space indent, readable Chinese, LF, final newline.</summary>
     public static string Normalize(JsonNode node)

@@ -17,7 +17,8 @@ builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(SessionAuthenticationHandler.MemberPolicy, p => p.RequireClaim(SessionAuthenticationHandler.MemberClaim));
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer<GatewayDocumentTransformer>());
+builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer<GatewayDocumentTransformer>().AddOperationTransformer<GatewayOperationTransformer>()
+    .AddSchemaTransformer<GatewaySchemaTransformer>());
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Security.Claims;
+using EBranch.Core.Common;
 using EBranch.Core.Identity;
 using EBranch.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,22 +29,25 @@ public static class IdentityApi
         var auth = app.MapGroup("/api/v1/auth").WithTags("登录");
         auth.MapPost("/login", Login).AllowAnonymous()
             .WithName("login").WithSummary("用 wx.login 的 code 登录，换取会话令牌（群众无需注册）")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
+            .ProducesErrors(400, IdentityErrors.InvalidCode, ErrorCodes.InvalidRequest).ProducesErrors(403, IdentityErrors.HighRisk)
+            .ProducesErrors(429).ProducesErrors(503);
         auth.MapPost("/logout", Logout).RequireAuthorization()
-            .WithName("logout").WithSummary("退出登录（令牌立即失效）").ProducesProblem(401);
+            .WithName("logout").WithSummary("退出登录（令牌立即失效）").ProducesErrors(401);
 
         app.MapGet("/api/v1/me", Me).RequireAuthorization().WithTags("登录")
-            .WithName("getMe").WithSummary("当前用户：是否已实名认证为党员、最近一次认证申请").ProducesProblem(401);
+            .WithName("getMe").WithSummary("当前用户：是否已实名认证为党员、最近一次认证申请").ProducesErrors(401);
 
-        var binding = app.MapGroup("/api/v1/binding").WithTags("实名认证").RequireAuthorization();
+        var binding = app.MapGroup("/api/v1/binding").WithTags("实名认证").RequireAuthorization().ProducesErrors(401);
         binding.MapPost("/id-number", BindByIdNumber)
             .WithName("bindByIdNumber").WithSummary("以姓名+身份证号认证；名册精确匹配即时绑定，否则提交支部审核")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(429);
+            .ProducesErrors(400, ErrorCodes.ValidationFailed, IdentityErrors.BranchRequired, ErrorCodes.InvalidRequest)
+            .ProducesErrors(409, IdentityErrors.AlreadyBound, "member_already_bound").ProducesErrors(429);
         binding.MapPost("/phone", BindByPhone)
             .WithName("bindByPhone").WithSummary("以姓名+微信手机号（getPhoneNumber）认证")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(429);
+            .ProducesErrors(400, ErrorCodes.ValidationFailed, IdentityErrors.PhoneCodeInvalid, IdentityErrors.BranchRequired, ErrorCodes.InvalidRequest)
+            .ProducesErrors(409, IdentityErrors.AlreadyBound, "member_already_bound").ProducesErrors(429);
         binding.MapGet("/", Status)
-            .WithName("getBindingStatus").WithSummary("最近一次认证申请的状态").ProducesProblem(401);
+            .WithName("getBindingStatus").WithSummary("最近一次认证申请的状态（无申请时 204）");
     }
 
     private static async Task<Ok<LoginResponse>> Login(LoginRequest request, LoginService logins, CancellationToken cancellationToken)

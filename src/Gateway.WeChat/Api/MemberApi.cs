@@ -2,6 +2,7 @@ using System.Security.Claims;
 using EBranch.Core.CheckIns;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
+using EBranch.Core.Identity;
 using EBranch.Core.Organizations;
 using EBranch.Core.PersonalSpace;
 using EBranch.Core.Points;
@@ -26,18 +27,19 @@ public static class MemberApi
 {
     public static void MapMemberApi(this IEndpointRouteBuilder app)
     {
-        var member = app.MapGroup("/api/v1").WithTags("党员").RequireAuthorization(SessionAuthenticationHandler.MemberPolicy);
+        var member = app.MapGroup("/api/v1").WithTags("党员").RequireAuthorization(SessionAuthenticationHandler.MemberPolicy)
+            .ProducesErrors(401).ProducesErrors(403, IdentityErrors.MemberRequired);
         member.MapPost("/checkins", CheckIn)
-            .WithName("checkIn").WithSummary("每日签到（同一天重复签到只计一次）").ProducesProblem(401).ProducesProblem(403);
+            .WithName("checkIn").WithSummary("每日签到（同一天重复签到只计一次）");
         member.MapGet("/points", GetPoints)
-            .WithName("getPoints").WithSummary("积分余额与明细（分页）").ProducesProblem(401).ProducesProblem(403);
+            .WithName("getPoints").WithSummary("积分余额与明细（分页：page 从 1 开始，pageSize 默认 20）").ProducesErrors(400, ErrorCodes.InvalidRequest);
         member.MapGet("/points/ranking", GetRanking)
-            .WithName("getRanking").WithSummary("积分排行：scope=branch|township|district，period=week|month|year").ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+            .WithName("getRanking").WithSummary("积分排行：scope=branch|township|district，period=week|month|year").ProducesErrors(400, ErrorCodes.ValidationFailed);
         member.MapGet("/space", GetSpace)
-            .WithName("getPersonalSpace").WithSummary("个人空间：资料、党龄、政治生日、荣誉、足迹、积分与排名、组织生活备忘").ProducesProblem(401).ProducesProblem(403);
+            .WithName("getPersonalSpace").WithSummary("个人空间：资料、党龄、政治生日、荣誉、足迹、积分与排名、组织生活备忘");
 
         app.MapGet("/api/v1/branches", FindBranches).AllowAnonymous().WithTags("找支部")
-            .WithName("findBranches").WithSummary("按名称或行政区划代码查找党支部（公开）");
+            .WithName("findBranches").WithSummary("按名称或行政区划代码查找党支部（公开，最多 30 条）").ProducesErrors(503);
     }
 
     private static async Task<Ok<CheckInResponse>> CheckIn(ClaimsPrincipal user, CheckInService checkIns, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using EBranch.Core.Regions;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using EBranch.Gateway.Hosting;
 
 namespace EBranch.Gateway.Api;
 
@@ -13,7 +13,7 @@ public static class RegionsApi
         api.MapGet("/", GetTree)
             .WithName("getRegionTree")
             .WithSummary("行政区划树（区-乡镇/街道-村/社区），群众选择所在村社区")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<Ok<IReadOnlyList<RegionNode>>> GetTree(RegionService regions, HttpContext http, CancellationToken cancellationToken)

@@ -123,6 +123,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的党费：月缴金额、可缴（含补缴）月份、可预缴月份、缴费记录（金额单位：分） */
+        get: operations["getDues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dues/on-behalf/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 代缴：按姓名+身份证号查询被代缴党员的应缴党费 */
+        post: operations["lookupOnBehalf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dues/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 创建党费支付订单，返回 wx.requestPayment 参数（一次可含多个月份；金额单位：分） */
+        post: operations["createDuesOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dues/orders/{outTradeNo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查询订单状态（以微信支付结果为准，不以前端回调为准） */
+        get: operations["getDuesOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -212,6 +280,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {unknown} */
+        BillStatus: "Unpaid" | "Paid";
+        BillView: {
+            /** Format: int64 */
+            amountFen: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            month: number;
+            monthLabel: string;
+            /** Format: date-time */
+            paidAt: null | string;
+            status: components["schemas"]["BillStatus"];
+        };
         BindByIdNumberRequest: {
             idNumber: string;
             name: string;
@@ -271,6 +353,41 @@ export interface components {
             /** Format: int32 */
             streak: number;
         };
+        CreateDuesOrderRequest: {
+            /**
+             * Format: int64
+             * @description 自愿多缴金额（分），可为0
+             */
+            extraFen: number;
+            /** @description 要缴纳的月份，yyyyMM，如 202611；可补缴最近6个月、预缴未来6个月 */
+            months: number[];
+            onBehalf: null | components["schemas"]["OnBehalfTarget"];
+        };
+        CreateDuesOrderResponse: {
+            /** Format: int64 */
+            amountFen: number;
+            months: number[];
+            outTradeNo: string;
+            remitToCentre: boolean;
+            requestPayment: components["schemas"]["RequestPaymentParameters"];
+        };
+        DuesOverview: {
+            categoryLabel: string;
+            /** Format: int32 */
+            currentMonth: number;
+            /** Format: uuid */
+            memberId: string;
+            memberName: string;
+            /** Format: int64 */
+            monthlyFen: number;
+            /** Format: int32 */
+            olderArrearsMonths: number;
+            /** Format: int32 */
+            paidUpTo: null | number;
+            payable: components["schemas"]["BillView"][];
+            prepayableMonths: number[];
+            recentPaid: components["schemas"]["BillView"][];
+        };
         Footprint: {
             label: string;
             /** Format: date-time */
@@ -304,8 +421,27 @@ export interface components {
             isMember: boolean;
             memberName: null | string;
         };
+        OnBehalfTarget: {
+            idNumber: string;
+            name: string;
+        };
+        OrderView: {
+            /** Format: int64 */
+            amountFen: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: int64 */
+            extraFen: number;
+            months: number[];
+            outTradeNo: string;
+            /** Format: date-time */
+            paidAt: null | string;
+            status: components["schemas"]["PayOrderStatus"];
+        };
         /** @enum {unknown} */
         OrganizationKind: "PartyCommittee" | "GeneralBranch" | "Branch" | "PartyGroup";
+        /** @enum {unknown} */
+        PayOrderStatus: "Waiting" | "Paid" | "Closed" | "Refunding" | "Refunded";
         PersonalSpaceView: {
             branchRank: null | components["schemas"]["RankView"];
             /** Format: int32 */
@@ -319,8 +455,8 @@ export interface components {
             organizationName: string;
             /** Format: int32 */
             partyAgeYears: number;
-            /** Format: int32 */
-            pointsBalanceTenths: number;
+            /** Format: double */
+            pointsBalance: number;
             politicalBirthday: components["schemas"]["PoliticalBirthdayCard"];
             posts: null | string;
             status: string;
@@ -369,10 +505,13 @@ export interface components {
              *     - member_required (403) 仅党员可用：请先完成实名认证
              *     - wechat_user_high_risk (403) 微信账号存在风险，暂不能登录
              *     - not_found (404) 不存在，或无权查看
+             *     - member_not_found (404) 代缴：未找到该党员（姓名与身份证号不符）
              *     - method_not_allowed (405) 请求方式错误
              *     - already_bound (409) 已完成实名认证
              *     - member_already_bound (409) 该党员已绑定其他微信
              *     - duplicate (409) 已存在
+             *     - dues_already_paid (409) 所选月份中有已缴纳的月份：刷新后重选
+             *     - dues_order_in_progress (409) 该月份党费正在支付中：稍后刷新
              *     - conflict (409) 数据已被修改，请刷新后重试
              *     - payload_too_large (413) 请求体超过上限（默认 1 MB）
              *     - unsupported_media_type (415) 内容类型错误（应为 application/json）
@@ -381,7 +520,7 @@ export interface components {
              *     - service_unavailable (503) 依赖的服务暂不可用（数据库、微信），请稍后重试
              * @enum {string}
              */
-            code: "invalid_request" | "validation_failed" | "wechat_code_invalid" | "phone_code_invalid" | "binding_branch_required" | "unauthorized" | "forbidden" | "member_required" | "wechat_user_high_risk" | "not_found" | "method_not_allowed" | "already_bound" | "member_already_bound" | "duplicate" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "invalid_request" | "validation_failed" | "wechat_code_invalid" | "phone_code_invalid" | "binding_branch_required" | "unauthorized" | "forbidden" | "member_required" | "wechat_user_high_risk" | "not_found" | "member_not_found" | "method_not_allowed" | "already_bound" | "member_already_bound" | "duplicate" | "dues_already_paid" | "dues_order_in_progress" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
             detail?: null | string;
             /** @description validation_failed 时：字段 → 中文提示 */
             errors?: {
@@ -399,8 +538,8 @@ export interface components {
             /** Format: int32 */
             participants: number;
             period: components["schemas"]["PointPeriod"];
-            /** Format: int32 */
-            pointsTenths: number;
+            /** Format: double */
+            points: number;
             /** Format: int32 */
             rank: number;
         };
@@ -432,6 +571,14 @@ export interface components {
             kind: string;
             level: components["schemas"]["RegionLevel"];
             name: string;
+        };
+        RequestPaymentParameters: {
+            appId: string;
+            nonceStr: string;
+            package: string;
+            paySign: string;
+            signType: string;
+            timeStamp: string;
         };
     };
     responses: never;
@@ -801,6 +948,276 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
                         code?: "member_required";
+                    };
+                };
+            };
+        };
+    };
+    getDues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesOverview"];
+                };
+            };
+            /** @description code: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description code: member_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "member_required";
+                    };
+                };
+            };
+        };
+    };
+    lookupOnBehalf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnBehalfTarget"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesOverview"];
+                };
+            };
+            /** @description code: validation_failed | invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_request";
+                    };
+                };
+            };
+            /** @description code: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description code: member_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "member_not_found";
+                    };
+                };
+            };
+            /** @description code: rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    createDuesOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDuesOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateDuesOrderResponse"];
+                };
+            };
+            /** @description code: validation_failed | invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_request";
+                    };
+                };
+            };
+            /** @description code: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description code: member_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "member_required";
+                    };
+                };
+            };
+            /** @description code: member_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "member_not_found";
+                    };
+                };
+            };
+            /** @description code: dues_already_paid | dues_order_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "dues_already_paid" | "dues_order_in_progress";
+                    };
+                };
+            };
+            /** @description code: rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description code: service_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getDuesOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                outTradeNo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description code: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description code: not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };

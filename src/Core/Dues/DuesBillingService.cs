@@ -88,7 +88,7 @@ public sealed class DuesBillingService(EBranchDbFactory factory, IOptions<DuesOp
         var bills = await db.DuesBills.Where(b => b.MemberId == memberId && months.Contains(b.Month)).ToListAsync(cancellationToken);
         if (bills.Any(b => b.Status == BillStatus.Paid))
         {
-            throw AppException.Conflict("dues_already_paid", "所选月份中有已缴纳的月份，请刷新后重试");
+            throw AppException.Conflict(DuesErrors.AlreadyPaid, "所选月份中有已缴纳的月份，请刷新后重试");
         }
         var missing = months.Except(bills.Select(b => b.Month)).ToList();
         if (missing.Any(m => m <= current))

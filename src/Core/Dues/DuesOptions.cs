@@ -28,3 +28,11 @@ public sealed class DuesOptions
     /// <summary>How often the sync and expiry jobs run.</summary>
     public TimeSpan JobInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
+
+/// <summary>Stable error codes of the dues endpoints.</summary>
+public static class DuesErrors
+{
+    public const string MemberNotFound = "member_not_found";
+    public const string AlreadyPaid = "dues_already_paid";
+    public const string OrderInProgress = "dues_order_in_progress";
+}

@@ -53,7 +53,7 @@ public sealed class DuesPaymentService(
         var digest = pii.Digest(id);
         await using var db = factory.CreateForSystem();
         return await db.Members.Where(m => m.IdNumberDigest == digest && m.Name == name.Trim()).Select(m => (Guid?)m.Id).FirstOrDefaultAsync(cancellationToken)
-            ?? throw new AppException("member_not_found", "未找到该党员，请核对姓名和身份证号", 404);
+            ?? throw new AppException(DuesErrors.MemberNotFound, "未找到该党员，请核对姓名和身份证号", 404);
     }
 
     public async Task<CreatedOrder> CreateOrderAsync(Guid payerWeChatUserId, Guid memberId, IReadOnlyCollection<int> months, long extraFen, bool onBehalf,
@@ -89,7 +89,7 @@ public sealed class DuesPaymentService(
             if (await db.PayOrders.Where(o => o.Id == existing.Id && o.Status == PayOrderStatus.Waiting)
                     .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, time.GetUtcNow()), cancellationToken) == 0)
             {
-                throw AppException.Conflict("dues_order_in_progress", "该月份党费正在支付中，请稍后刷新");
+                throw AppException.Conflict(DuesErrors.OrderInProgress, "该月份党费正在支付中，请稍后刷新");
             }
         }
 

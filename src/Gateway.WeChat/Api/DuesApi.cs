@@ -2,7 +2,9 @@ using System.ComponentModel;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using EBranch.Core.Common;
 using EBranch.Core.Dues;
+using EBranch.Core.Identity;
 using EBranch.Core.WeChat.Pay;
 using EBranch.Gateway.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,19 +25,21 @@ public static class DuesApi
 {
     public static void MapDuesApi(this IEndpointRouteBuilder app)
     {
-        var dues = app.MapGroup("/api/v1/dues").WithTags("党费");
+        var dues = app.MapGroup("/api/v1/dues").WithTags("党费").RequireAuthorization().ProducesErrors(401);
         dues.MapGet("/", Overview).RequireAuthorization(SessionAuthenticationHandler.MemberPolicy)
             .WithName("getDues").WithSummary("我的党费：月缴金额、可缴（含补缴）月份、可预缴月份、缴费记录（金额单位：分）")
-            .ProducesProblem(401).ProducesProblem(403);
-        dues.MapPost("/on-behalf/lookup", LookupOnBehalf).RequireAuthorization()
+            .ProducesErrors(403, IdentityErrors.MemberRequired);
+        dues.MapPost("/on-behalf/lookup", LookupOnBehalf)
             .WithName("lookupOnBehalf").WithSummary("代缴：按姓名+身份证号查询被代缴党员的应缴党费")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(429);
-        dues.MapPost("/orders", CreateOrder).RequireAuthorization()
-            .WithName("createDuesOrder").WithSummary("创建党费支付订单，返回 wx.requestPayment 参数（一次可含多个月份）")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(429).ProducesProblem(503);
-        dues.MapGet("/orders/{outTradeNo}", GetOrder).RequireAuthorization()
+            .ProducesErrors(400, ErrorCodes.ValidationFailed, ErrorCodes.InvalidRequest).ProducesErrors(404, DuesErrors.MemberNotFound).ProducesErrors(429);
+        dues.MapPost("/orders", CreateOrder)
+            .WithName("createDuesOrder").WithSummary("创建党费支付订单，返回 wx.requestPayment 参数（一次可含多个月份；金额单位：分）")
+            .ProducesErrors(400, ErrorCodes.ValidationFailed, ErrorCodes.InvalidRequest).ProducesErrors(403, IdentityErrors.MemberRequired)
+            .ProducesErrors(404, DuesErrors.MemberNotFound).ProducesErrors(409, DuesErrors.AlreadyPaid, DuesErrors.OrderInProgress)
+            .ProducesErrors(429).ProducesErrors(503);
+        dues.MapGet("/orders/{outTradeNo}", GetOrder)
             .WithName("getDuesOrder").WithSummary("查询订单状态（以微信支付结果为准，不以前端回调为准）")
-            .ProducesProblem(401).ProducesProblem(404);
+            .ProducesErrors(404);
 
         app.MapPost("/api/v1/pay/notify", Notify).AllowAnonymous().ExcludeFromDescription();
     }
@@ -66,7 +70,7 @@ public static class DuesApi
         }
         else
         {
-            throw new Core.Common.AppException(Core.Identity.IdentityErrors.MemberRequired, "请先完成党员实名认证，或选择代缴", 403);
+            throw new AppException(IdentityErrors.MemberRequired, "请先完成党员实名认证，或选择代缴", 403);
         }
         if (onBehalf && user.HasClaim(c => c.Type == SessionAuthenticationHandler.MemberClaim) && user.MemberId() == memberId)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EBranch.Core.Common;
+using EBranch.Core.Dues;
 using EBranch.Core.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -30,10 +31,13 @@ public static class GatewayErrors
         (IdentityErrors.MemberRequired, 403, "仅党员可用：请先完成实名认证"),
         (IdentityErrors.HighRisk, 403, "微信账号存在风险，暂不能登录"),
         (ErrorCodes.NotFound, 404, "不存在，或无权查看"),
+        (DuesErrors.MemberNotFound, 404, "代缴：未找到该党员（姓名与身份证号不符）"),
         ("method_not_allowed", 405, "请求方式错误"),
         (IdentityErrors.AlreadyBound, 409, "已完成实名认证"),
         ("member_already_bound", 409, "该党员已绑定其他微信"),
         (ErrorCodes.Duplicate, 409, "已存在"),
+        (DuesErrors.AlreadyPaid, 409, "所选月份中有已缴纳的月份：刷新后重选"),
+        (DuesErrors.OrderInProgress, 409, "该月份党费正在支付中：稍后刷新"),
         ("conflict", 409, "数据已被修改，请刷新后重试"),
         ("payload_too_large", 413, "请求体超过上限（默认 1 MB）"),
         ("unsupported_media_type", 415, "内容类型错误（应为 application/json）"),

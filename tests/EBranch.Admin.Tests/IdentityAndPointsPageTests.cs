@@ -51,7 +51,7 @@ public sealed class IdentityAndPointsPageTests(AdminAppFixture app)
         await GoToAsync(page, $"/members/{memberId}");
         await Expect(page.Locator("[data-testid=member-wechat]")).ToHaveTextAsync("已绑定");
         await page.ClickAsync("[data-testid=member-unbind] button");
-        await page.Locator(".ant-modal-confirm .ant-btn-primary").ClickAsync();
+        await page.ClickAsync("[data-testid=unbind-confirm] button");
         await Expect(page.Locator("[data-testid=member-wechat]")).ToHaveTextAsync("未绑定");
         await Expect(page.Locator("[data-testid=member-unbind]")).ToHaveCountAsync(0);
         Assert.False(await IsBoundAsync(memberId));

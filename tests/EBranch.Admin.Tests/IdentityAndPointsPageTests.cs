@@ -163,19 +163,23 @@ public sealed class IdentityAndPointsPageTests(AdminAppFixture app)
     [Fact]
     public async Task ActivityRecord_ShowsBindingRequestsOfOwnSubtreeOnly()
     {
-        const string wrongName = "留痕错名丙";
-        await RequestBindingAsync(wrongName, DemoIdentities.Members[2].IdNumber);
+        await RequestBindingAsync("留痕错名丙", DemoIdentities.Members[2].IdNumber);
+        string branchName;
+        await using (var db = app.OpenSystemDb())
+        {
+            branchName = await db.ConsoleUsers.Where(u => u.UserName == DemoIdentities.BranchSecretary).Select(u => u.Organization!.Name).SingleAsync();
+        }
 
         var page = await app.SignInAsync(DemoIdentities.TownshipAdmin);
         await GoToAsync(page, "/activities");
         var row = page.Locator(".ant-table-tbody tr", new() { HasText = "提交实名认证" }).First;
-        await Expect(row).ToContainTextAsync("溪源村");
+        await Expect(row).ToContainTextAsync(branchName);
         await ScreenshotAsync(page, "activities-town01");
 
         var other = await app.SignInAsync("town02");
         await GoToAsync(other, "/activities");
         await Expect(other.Locator("[data-testid=activity-total]")).ToBeVisibleAsync();
-        Assert.DoesNotContain("溪源村", await other.Locator(".console-content").InnerTextAsync());
+        Assert.DoesNotContain(branchName, await other.Locator(".console-content").InnerTextAsync());
     }
 
     /// <summary>A WeChat user claims a roster record with the right ID number but a wrong name: that waits for review.</summary>

@@ -93,7 +93,7 @@ public static class Points
                 start = new DateTime(day.Year, 1, 1); end = start.AddYears(1);
                 break;
         }
-        return (Local(start), Local(end));
+        return (DistrictTime.ToInstant(start), DistrictTime.ToInstant(end));
     }
 
     /// <summary>A short key naming the period holding <paramref name="at"/> ("2026-W48", "2026-11", "2026").</summary>
@@ -109,8 +109,4 @@ public static class Points
             _ => local.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
-
-    /// <summary>A district wall-clock time as a UTC instant (PostgreSQL stores timestamptz in UTC only).</summary>
-    private static DateTimeOffset Local(DateTime wallClock)
-        => new DateTimeOffset(wallClock, DistrictTime.Zone.GetUtcOffset(wallClock)).ToUniversalTime();
 }

@@ -71,7 +71,7 @@ describe("党员：登录、实名认证、签到、积分与排名", () => {
     const space = ok(await app.get("/api/v1/space"));
     assert.equal(space.name, ZHANG.name);
     assert.equal(space.checkedInToday, true);
-    assert.equal(space.pointsBalanceTenths, 10);
+    assert.equal(space.pointsBalance, 1);
     assert.ok(space.partyAgeYears > 0);
   });
 

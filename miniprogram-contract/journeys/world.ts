@@ -35,6 +35,38 @@ export async function loginCode(openid: string): Promise<string> {
   return (await control<{ code: string }>(`/users/${openid}/code`)).code;
 }
 
+/**
+ * The payer confirms in WeChat's cashier and pays: the emulator marks the order paid and sends WeChat Pay's signed,
+ * encrypted TRANSACTION.SUCCESS notification to the gateway (the mini-program's requestPayment success proves nothing).
+ */
+export async function payAtWeChat(outTradeNo: string, outcome: "success" | "fail" | "cancel" = "success"): Promise<void> {
+  await control(`/orders/${encodeURIComponent(outTradeNo)}/pay`, { outcome });
+}
+
+/** What WeChat knows about the mini-program and the merchant (the emulator's configuration). */
+export async function weChatConfig(): Promise<{ appId: string; mchId: string; merchantPrivateKey: string }> {
+  const response = await fetch(emulatorUrl + "/_emulator/config");
+  assert.equal(response.status, 200, `emulator /config answered ${response.status}`);
+  return (await response.json()) as { appId: string; mchId: string; merchantPrivateKey: string };
+}
+
+/** Asks `probe` every 250 ms until it returns a value (not undefined), or fails after `seconds`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 10): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** yyyyMM plus `count` months (negative: earlier). */
+export function addMonths(month: number, count: number): number {
+  const index = Math.floor(month / 100) * 12 + (month % 100) - 1 + count;
+  return Math.floor(index / 12) * 100 + (index % 12) + 1;
+}
+
 /** The mini-program's client as the journeys use it: fetch instead of wx.request, same contract. */
 export function miniProgram(options: { loginCode?: () => Promise<string> } = {}): EBranchClient {
   return createClient({ baseUrl: gatewayUrl, transport: fetchTransport(), ...options });

@@ -38,6 +38,23 @@ public sealed class EBranchDbFactory
 
     public EBranchDbContext CreateForSystem() => _create(Caller.System);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction under the provider's execution strategy (PostgreSQL retries
+    /// transient failures). Each attempt gets a fresh context, so a retried attempt never re-adds the previous one's rows.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<EBranchDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var probe = CreateForSystem();
+        return await probe.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var db = CreateForSystem();
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var result = await work(db, token);
+            await transaction.CommitAsync(token);
+            return result;
+        }, cancellationToken);
+    }
+
     private static void EnsureSqliteFolder(string connectionString)
     {
         var file = new SqliteConnectionStringBuilder(connectionString).DataSource;

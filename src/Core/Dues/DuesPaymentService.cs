@@ -158,14 +158,18 @@ public sealed class DuesPaymentService(
     /// <summary>Applies a verified TRANSACTION notification. Idempotent under duplicates and concurrency.</summary>
     public async Task<NotificationOutcome> HandleTransactionAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, CancellationToken cancellationToken = default)
     {
+        // Kept before it is acted on, so the raw notification survives whatever happens next.
+        var recordId = await RecordAsync("transaction", notification.Id, notification.EventType, notification.Resource.OutTradeNo, headers, notification.RawBody,
+            "received", null, cancellationToken);
         var outcome = await ApplyAsync(notification.Resource, "notification", cancellationToken);
-        await RecordAsync("transaction", notification.Id, notification.EventType, notification.Resource.OutTradeNo, headers, notification.RawBody,
-            outcome.ToString().ToLowerInvariant(), null, cancellationToken);
+        await using var db = factory.CreateForSystem();
+        var label = outcome.ToString().ToLowerInvariant();
+        await db.PayNotifications.Where(n => n.Id == recordId).ExecuteUpdateAsync(n => n.SetProperty(x => x.Outcome, label), cancellationToken);
         return outcome;
     }
 
     /// <summary>Keeps a notification that failed verification (forged, stale, probe) for the audit trail.</summary>
-    public Task RecordRejectedAsync(string kind, WeChatPayHeaders headers, string rawBody, string reason, CancellationToken cancellationToken = default)
+    public Task<Guid> RecordRejectedAsync(string kind, WeChatPayHeaders headers, string rawBody, string reason, CancellationToken cancellationToken = default)
         => RecordAsync(kind, null, null, null, headers, rawBody, "rejected", reason, cancellationToken);
 
     /// <summary>Queries waiting orders older than <see cref="DuesOptions.SyncAfter"/>: lost notifications are recovered here.</summary>
@@ -281,38 +285,43 @@ public sealed class DuesPaymentService(
         }
 
         var paidAt = transaction.SuccessTime?.ToUniversalTime() ?? time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var changed = await db.PayOrders
-            .Where(o => o.Id == order.Id && (o.Status == PayOrderStatus.Waiting || o.Status == PayOrderStatus.Closed))
-            .ExecuteUpdateAsync(o => o
-                .SetProperty(x => x.Status, PayOrderStatus.Paid)
-                .SetProperty(x => x.TransactionId, transaction.TransactionId)
-                .SetProperty(x => x.PaidAt, paidAt)
-                .SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
-        if (changed != 1)
+        var applied = await factory.InTransactionAsync(async (tx, token) =>
         {
-            await tx.RollbackAsync(cancellationToken);
+            var changed = await tx.PayOrders
+                .Where(o => o.Id == order.Id && (o.Status == PayOrderStatus.Waiting || o.Status == PayOrderStatus.Closed))
+                .ExecuteUpdateAsync(o => o
+                    .SetProperty(x => x.Status, PayOrderStatus.Paid)
+                    .SetProperty(x => x.TransactionId, transaction.TransactionId)
+                    .SetProperty(x => x.PaidAt, paidAt)
+                    .SetProperty(x => x.Version, Guid.NewGuid()), token);
+            if (changed != 1)
+            {
+                return false;
+            }
+            var billIds = order.Items.Select(i => i.BillId).ToList();
+            var billsPaid = await tx.DuesBills.Where(b => billIds.Contains(b.Id) && b.Status == BillStatus.Unpaid)
+                .ExecuteUpdateAsync(b => b
+                    .SetProperty(x => x.Status, BillStatus.Paid)
+                    .SetProperty(x => x.PaidByOrderId, order.Id)
+                    .SetProperty(x => x.PaidAt, paidAt), token);
+            if (billsPaid < billIds.Count)
+            {
+                // Paid after being closed, while another order had paid some of the same months: money to give back.
+                tx.DuesIssues.Add(new DuesIssue
+                {
+                    Kind = IssueKind.DuplicatePayment, OutTradeNo = order.OutTradeNo, OurAmountFen = order.AmountFen, TheirAmountFen = transaction.Amount?.Total,
+                    Detail = $"订单已支付，但其中 {billIds.Count - billsPaid} 个月份已由其他订单缴纳，需退款", OrganizationPath = order.OrganizationPath,
+                });
+            }
+            activities.Record(tx, "dues.paid", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+                new { amountFen = order.AmountFen, months = order.Items.Select(i => i.Month).Order().ToArray(), onBehalf = order.PaidOnBehalf, source });
+            await tx.SaveChangesAsync(token);
+            return true;
+        }, cancellationToken);
+        if (!applied)
+        {
             return NotificationOutcome.Duplicate;
         }
-        var billIds = order.Items.Select(i => i.BillId).ToList();
-        var billsPaid = await db.DuesBills.Where(b => billIds.Contains(b.Id) && b.Status == BillStatus.Unpaid)
-            .ExecuteUpdateAsync(b => b
-                .SetProperty(x => x.Status, BillStatus.Paid)
-                .SetProperty(x => x.PaidByOrderId, order.Id)
-                .SetProperty(x => x.PaidAt, paidAt), cancellationToken);
-        if (billsPaid < billIds.Count)
-        {
-            // Paid after being closed, while another order had paid some of the same months: money to give back.
-            db.DuesIssues.Add(new DuesIssue
-            {
-                Kind = IssueKind.DuplicatePayment, OutTradeNo = order.OutTradeNo, OurAmountFen = order.AmountFen, TheirAmountFen = transaction.Amount?.Total,
-                Detail = $"订单已支付，但其中 {billIds.Count - billsPaid} 个月份已由其他订单缴纳，需退款", OrganizationPath = order.OrganizationPath,
-            });
-        }
-        activities.Record(db, "dues.paid", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
-            new { amountFen = order.AmountFen, months = order.Items.Select(i => i.Month).Order().ToArray(), onBehalf = order.PaidOnBehalf, source });
-        await db.SaveChangesAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
 
         await CreditPointsAsync(order.Id, order.MemberId, order.OutTradeNo, paidAt, cancellationToken);
         return NotificationOutcome.Processed;
@@ -363,17 +372,19 @@ public sealed class DuesPaymentService(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task RecordAsync(string kind, string? id, string? eventType, string? outTradeNo, WeChatPayHeaders headers, string rawBody, string outcome, string? detail,
+    private async Task<Guid> RecordAsync(string kind, string? id, string? eventType, string? outTradeNo, WeChatPayHeaders headers, string rawBody, string outcome, string? detail,
         CancellationToken cancellationToken)
     {
         await using var db = factory.CreateForSystem();
-        db.PayNotifications.Add(new PayNotificationRecord
+        var record = new PayNotificationRecord
         {
             ReceivedAt = time.GetUtcNow(), Kind = kind, NotificationId = id, EventType = eventType, OutTradeNo = outTradeNo,
             Serial = Truncate(headers.Serial, 64), Timestamp = Truncate(headers.Timestamp, 32),
             Nonce = Truncate(headers.Nonce, 64), Signature = Truncate(headers.Signature, 700), RawBody = Truncate(rawBody, 16_000)!, Outcome = outcome, Detail = Truncate(detail, 500),
-        });
+        };
+        db.PayNotifications.Add(record);
         await db.SaveChangesAsync(cancellationToken);
+        return record.Id;
     }
 
     private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];

@@ -178,25 +178,29 @@ public sealed class DuesRefundService(
                     .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Processing).SetProperty(x => x.RefundId, refundId), cancellationToken);
                 return;
             case "SUCCESS":
-                await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
+                var refunded = await factory.InTransactionAsync(async (tx, token) =>
                 {
                     var order = refund.Order!;
-                    var moved = await db.PayOrders.Where(o => o.Id == order.Id && o.Status == PayOrderStatus.Refunding)
-                        .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunded).SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
+                    var moved = await tx.PayOrders.Where(o => o.Id == order.Id && o.Status == PayOrderStatus.Refunding)
+                        .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunded).SetProperty(x => x.Version, Guid.NewGuid()), token);
                     if (moved != 1)
                     {
-                        return;
+                        return false;
                     }
                     var billIds = order.Items.Select(i => i.BillId).ToList();
-                    await db.DuesBills.Where(b => billIds.Contains(b.Id) && b.PaidByOrderId == order.Id)
-                        .ExecuteUpdateAsync(b => b.SetProperty(x => x.Status, BillStatus.Unpaid).SetProperty(x => x.PaidByOrderId, (Guid?)null).SetProperty(x => x.PaidAt, (DateTimeOffset?)null), cancellationToken);
+                    await tx.DuesBills.Where(b => billIds.Contains(b.Id) && b.PaidByOrderId == order.Id)
+                        .ExecuteUpdateAsync(b => b.SetProperty(x => x.Status, BillStatus.Unpaid).SetProperty(x => x.PaidByOrderId, (Guid?)null).SetProperty(x => x.PaidAt, (DateTimeOffset?)null), token);
                     var now = time.GetUtcNow();
-                    await db.DuesRefunds.Where(r => r.Id == refund.Id)
-                        .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Succeeded).SetProperty(x => x.RefundId, refundId).SetProperty(x => x.SucceededAt, now), cancellationToken);
-                    activities.Record(db, "dues.refunded", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+                    await tx.DuesRefunds.Where(r => r.Id == refund.Id)
+                        .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Succeeded).SetProperty(x => x.RefundId, refundId).SetProperty(x => x.SucceededAt, now), token);
+                    activities.Record(tx, "dues.refunded", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
                         new { amountFen = refund.AmountFen, reason = refund.Reason });
-                    await db.SaveChangesAsync(cancellationToken);
-                    await tx.CommitAsync(cancellationToken);
+                    await tx.SaveChangesAsync(token);
+                    return true;
+                }, cancellationToken);
+                if (!refunded)
+                {
+                    return;
                 }
                 var entry = await db.PointEntries.AsNoTracking()
                     .FirstOrDefaultAsync(e => e.MemberId == refund.Order!.MemberId && e.Action == PointActions.DuesPayment && e.SourceKey == "dues:" + refund.Order.OutTradeNo, cancellationToken);

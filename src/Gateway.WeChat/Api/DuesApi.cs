@@ -95,17 +95,19 @@ public static class DuesApi
         var raw = buffer.ToArray();
         var headers = WeChatPayHeaders.From(request.Headers);
         var text = Encoding.UTF8.GetString(raw);
+        // Verification and decryption first: anything that fails here is not a genuine notification (4xx).
+        PayNotification<RefundNotice>? refundNotice = null;
+        PayNotification<PayTransaction>? transaction = null;
         try
         {
             if (EventType(raw)?.StartsWith("REFUND.", StringComparison.Ordinal) == true)
             {
-                var refund = await handler.ReadRefundAsync(headers, raw, cancellationToken);
-                await refunds.HandleNotificationAsync(refund.Resource, cancellationToken);
-                return Results.NoContent();
+                refundNotice = await handler.ReadRefundAsync(headers, raw, cancellationToken);
             }
-            var notification = await handler.ReadTransactionAsync(headers, raw, cancellationToken);
-            await payments.HandleTransactionAsync(notification, headers, cancellationToken);
-            return Results.NoContent();
+            else
+            {
+                transaction = await handler.ReadTransactionAsync(headers, raw, cancellationToken);
+            }
         }
         catch (WeChatPaySignatureException ex)
         {
@@ -118,6 +120,17 @@ public static class DuesApi
             await payments.RecordRejectedAsync("unreadable", headers, text, ex.GetType().Name, cancellationToken);
             return Results.Json(WeChatPayNotificationHandler.Failure("报文无法解析"), statusCode: StatusCodes.Status400BadRequest);
         }
+
+        // Processing: a failure here (database down...) is a 5xx, so WeChat Pay retries the genuine notification.
+        if (refundNotice is not null)
+        {
+            await refunds.HandleNotificationAsync(refundNotice.Resource, cancellationToken);
+        }
+        else
+        {
+            await payments.HandleTransactionAsync(transaction!, headers, cancellationToken);
+        }
+        return Results.NoContent();
     }
 
     private static string? EventType(byte[] raw)

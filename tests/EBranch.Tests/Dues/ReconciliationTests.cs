@@ -25,9 +25,7 @@ public sealed class ReconciliationTests(GatewayFixture gateway)
         (await gateway.Emulator.Control.PostAsJsonAsync($"/_emulator/orders/{outTradeNo}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
         if (loseNotifications)
         {
-            await Task.Delay(300);
-            await gateway.Emulator.Control.DeleteAsync("/_emulator/faults");
-            return outTradeNo;
+            return outTradeNo; // the caller clears the fault once it has reconciled
         }
         var deadline = DateTime.UtcNow.AddSeconds(15);
         await using var db = gateway.SystemDb();
@@ -54,7 +52,15 @@ public sealed class ReconciliationTests(GatewayFixture gateway)
 
         await using var scope = gateway.Services.CreateAsyncScope();
         var reconciliation = scope.ServiceProvider.GetRequiredService<ReconciliationService>();
-        var result = await reconciliation.ReconcileAsync(today);
+        ReconciliationResult result;
+        try
+        {
+            result = await reconciliation.ReconcileAsync(today);
+        }
+        finally
+        {
+            await gateway.Emulator.Control.DeleteAsync("/_emulator/faults");
+        }
         Assert.False(result.HashMismatch);
 
         await using var db = gateway.SystemDb();

@@ -80,6 +80,9 @@ public static class CoreServiceCollectionExtensions
         {
             var redisOptions = ConfigurationOptions.Parse(redis);
             redisOptions.AbortOnConnectFail = false;
+            // While Redis is unreachable, commands fail at once (and callers fall back) instead of queueing
+            // until a timeout: the cache serves from memory/the database, locks and counters go in process.
+            redisOptions.BacklogPolicy = BacklogPolicy.FailFast;
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
             services.AddSingleton<IDistributedLock, RedisDistributedLock>();
             services.AddSingleton<IRateLimitCounter, RedisRateLimitCounter>();
@@ -106,6 +109,8 @@ public static class CoreServiceCollectionExtensions
             q.AddDuesJobs(configuration);
             if (!string.IsNullOrWhiteSpace(postgres))
             {
+                // Each instance needs its own id in the cluster (the default "NON_CLUSTERED" is the same on every node).
+                q.SchedulerId = "AUTO";
                 q.UsePersistentStore(store =>
                 {
                     store.UsePostgres(postgres);

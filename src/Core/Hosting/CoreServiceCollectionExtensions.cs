@@ -109,8 +109,6 @@ public static class CoreServiceCollectionExtensions
             q.AddDuesJobs(configuration);
             if (!string.IsNullOrWhiteSpace(postgres))
             {
-                // Each instance needs its own id in the cluster (the default "NON_CLUSTERED" is the same on every node).
-                q.SchedulerId = "AUTO";
                 q.UsePersistentStore(store =>
                 {
                     store.UsePostgres(postgres);

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using EBranch.Core.Dues;
+using EBranch.Core.Points;
+using EBranch.Tests.Gateway;
+using EBranch.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBranch.Tests.Reliability;
+
+/// <summary>Two gateway instances on one PostgreSQL database and one Redis behave as one gateway.</summary>
+[Collection(ReliabilityCollection.Name)]
+[Trait(Reliability.Category, Reliability.Name)]
+public sealed class TwoInstancesTests
+{
+    [Fact]
+    public async Task TwoInstances_ShareSessions_RateLimits_TheAccessToken_AndPayOnce()
+    {
+        if (!Reliability.Enabled)
+        {
+            return;
+        }
+        await using var redis = await IsolatedRedis.StartAsync();
+        await using var emulator = await EmulatorHost.StartAsync();
+        var database = await TestEnvironment.CreateDatabaseAsync("two");
+        var shared = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString };
+        var a = new GatewayFixture();
+        var b = new GatewayFixture();
+        try
+        {
+            await a.StartAsync(database, emulator, shared);
+            await b.StartAsync(database, emulator, shared);
+
+            // A session created through A works on B, and logging out on A ends it on B.
+            var (onA, _, login) = await a.LoginNewUserAsync();
+            var token = login.GetProperty("token").GetString()!;
+            using var onB = b.ClientWithToken(token);
+            Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/api/v1/me")).StatusCode);
+            Assert.True((await onA.PostAsync("/api/v1/auth/logout", null)).IsSuccessStatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/v1/me")).StatusCode);
+
+            // Binding attempts are counted across both instances (5 an hour).
+            var (guesser, _, guesserLogin) = await a.LoginNewUserAsync();
+            using var guesserOnB = b.ClientWithToken(guesserLogin.GetProperty("token").GetString()!);
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 6; i++)
+            {
+                var client = i % 2 == 0 ? guesser : guesserOnB;
+                statuses.Add((await client.PostAsJsonAsync("/api/v1/binding/id-number", new { name = "无此人", idNumber = "110101199003070000" })).StatusCode);
+            }
+            Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(5));
+            Assert.Equal(HttpStatusCode.TooManyRequests, statuses[5]);
+
+            // Both instances need the access token at once: one stable_token call at WeChat.
+            var before = await StableTokenCallsAsync(emulator);
+            var phoneBindings = new List<Task<HttpResponseMessage>>();
+            for (var i = 0; i < 6; i++)
+            {
+                var gateway = i % 2 == 0 ? a : b;
+                var (client, openId, _) = await gateway.LoginNewUserAsync();
+                var phoneCode = await emulator.PhoneCodeAsync(openId);
+                phoneBindings.Add(client.PostAsJsonAsync("/api/v1/binding/phone", new { name = "手机号", phoneCode }));
+            }
+            foreach (var response in await Task.WhenAll(phoneBindings))
+            {
+                Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+            Assert.Equal(before + 1, await StableTokenCallsAsync(emulator));
+
+            // Twenty copies of one genuine notification, split across both instances, pay once.
+            var (payer, memberId, _) = await a.NewPayingMemberAsync("双实例");
+            var order = await payer.PostAsJsonAsync("/api/v1/dues/orders", new { months = new[] { DuesMonth.Current(TimeProvider.System) }, extraFen = 0 });
+            var outTradeNo = (await order.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outTradeNo").GetString()!;
+            (await emulator.Control.PostAsJsonAsync($"/_emulator/orders/{outTradeNo}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
+            PayNotificationRecord original;
+            await using (var db = a.SystemDb())
+            {
+                await IsolatedServices.WaitUntilAsync(async () => await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.PointsCredited), TimeSpan.FromSeconds(15), "the payment");
+                original = await db.PayNotifications.FirstAsync(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed");
+                await db.PayOrders.Where(o => o.OutTradeNo == outTradeNo).ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Waiting));
+                await db.DuesBills.Where(x => x.MemberId == memberId).ExecuteUpdateAsync(x => x.SetProperty(y => y.Status, BillStatus.Unpaid).SetProperty(y => y.PaidByOrderId, (Guid?)null));
+            }
+            var copies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pay/notify") { Content = new StringContent(original.RawBody, Encoding.UTF8, "application/json") };
+                request.Headers.Add("Wechatpay-Timestamp", original.Timestamp);
+                request.Headers.Add("Wechatpay-Nonce", original.Nonce);
+                request.Headers.Add("Wechatpay-Signature", original.Signature);
+                request.Headers.Add("Wechatpay-Serial", original.Serial);
+                return (i % 2 == 0 ? a : b).Client.SendAsync(request);
+            }));
+            Assert.All(copies, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+            await using var check = b.SystemDb();
+            Assert.Equal(1, await check.DuesBills.CountAsync(x => x.MemberId == memberId && x.Status == BillStatus.Paid));
+            Assert.Equal(1, await check.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == PointActions.DuesPayment));
+            Assert.Equal(2, await check.PayNotifications.CountAsync(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed"));
+        }
+        finally
+        {
+            await b.DisposeAsync();
+            await a.DisposeAsync();
+        }
+    }
+
+    private static async Task<int> StableTokenCallsAsync(EmulatorHost emulator)
+        => (await emulator.Control.GetFromJsonAsync<JsonElement>("/_emulator/log")).GetProperty("counters").GetProperty("stable_token").GetInt32();
+}

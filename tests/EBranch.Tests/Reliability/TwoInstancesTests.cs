@@ -1,12 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using EBranch.Core.Dues;
-using EBranch.Core.Points;
 using EBranch.Tests.Gateway;
 using EBranch.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace EBranch.Tests.Reliability;
 
@@ -16,7 +12,7 @@ namespace EBranch.Tests.Reliability;
 public sealed class TwoInstancesTests
 {
     [Fact]
-    public async Task TwoInstances_ShareSessions_RateLimits_TheAccessToken_AndPayOnce()
+    public async Task TwoInstances_ShareSessions_RateLimits_AndTheAccessToken()
     {
         if (!Reliability.Enabled)
         {
@@ -68,34 +64,6 @@ public sealed class TwoInstancesTests
                 Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
             Assert.Equal(before + 1, await StableTokenCallsAsync(emulator));
-
-            // Twenty copies of one genuine notification, split across both instances, pay once.
-            var (payer, memberId, _) = await a.NewPayingMemberAsync("双实例");
-            var order = await payer.PostAsJsonAsync("/api/v1/dues/orders", new { months = new[] { DuesMonth.Current(TimeProvider.System) }, extraFen = 0 });
-            var outTradeNo = (await order.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outTradeNo").GetString()!;
-            (await emulator.Control.PostAsJsonAsync($"/_emulator/orders/{outTradeNo}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
-            PayNotificationRecord original;
-            await using (var db = a.SystemDb())
-            {
-                await IsolatedServices.WaitUntilAsync(async () => await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.PointsCredited), TimeSpan.FromSeconds(15), "the payment");
-                original = await db.PayNotifications.FirstAsync(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed");
-                await db.PayOrders.Where(o => o.OutTradeNo == outTradeNo).ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Waiting));
-                await db.DuesBills.Where(x => x.MemberId == memberId).ExecuteUpdateAsync(x => x.SetProperty(y => y.Status, BillStatus.Unpaid).SetProperty(y => y.PaidByOrderId, (Guid?)null));
-            }
-            var copies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pay/notify") { Content = new StringContent(original.RawBody, Encoding.UTF8, "application/json") };
-                request.Headers.Add("Wechatpay-Timestamp", original.Timestamp);
-                request.Headers.Add("Wechatpay-Nonce", original.Nonce);
-                request.Headers.Add("Wechatpay-Signature", original.Signature);
-                request.Headers.Add("Wechatpay-Serial", original.Serial);
-                return (i % 2 == 0 ? a : b).Client.SendAsync(request);
-            }));
-            Assert.All(copies, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
-            await using var check = b.SystemDb();
-            Assert.Equal(1, await check.DuesBills.CountAsync(x => x.MemberId == memberId && x.Status == BillStatus.Paid));
-            Assert.Equal(1, await check.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == PointActions.DuesPayment));
-            Assert.Equal(2, await check.PayNotifications.CountAsync(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed"));
         }
         finally
         {

@@ -80,6 +80,9 @@ public static class CoreServiceCollectionExtensions
         {
             var redisOptions = ConfigurationOptions.Parse(redis);
             redisOptions.AbortOnConnectFail = false;
+            // While Redis is unreachable, commands fail at once (and callers fall back) instead of queueing
+            // until a timeout: the cache serves from memory/the database, locks and counters go in process.
+            redisOptions.BacklogPolicy = BacklogPolicy.FailFast;
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
             services.AddSingleton<IDistributedLock, RedisDistributedLock>();
             services.AddSingleton<IRateLimitCounter, RedisRateLimitCounter>();

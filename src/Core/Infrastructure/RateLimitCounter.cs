@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace EBranch.Core.Infrastructure;
@@ -37,18 +38,32 @@ public sealed class InProcessRateLimitCounter(TimeProvider time) : IRateLimitCou
     private sealed record Window(long Slot, long Count);
 }
 
-public sealed class RedisRateLimitCounter(IConnectionMultiplexer redis, TimeProvider time) : IRateLimitCounter
+/// <summary>
+/// Counters in Redis, shared by every instance. When Redis cannot be reached the count is kept in process
+/// (logged as a warning), so limits still apply per instance instead of failing the request.
+/// </summary>
+public sealed class RedisRateLimitCounter(IConnectionMultiplexer redis, TimeProvider time, ILogger<RedisRateLimitCounter> logger) : IRateLimitCounter
 {
+    private readonly InProcessRateLimitCounter _fallback = new(time);
+
     public async ValueTask<long> HitAsync(string key, TimeSpan window, CancellationToken cancellationToken = default)
     {
         var slot = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
         var redisKey = (RedisKey)$"ebranch:rl:{key}:{slot}";
         var database = redis.GetDatabase();
-        var count = await database.StringIncrementAsync(redisKey);
-        if (count == 1)
+        try
         {
-            await database.KeyExpireAsync(redisKey, window + TimeSpan.FromSeconds(1));
+            var count = await database.StringIncrementAsync(redisKey);
+            if (count == 1)
+            {
+                await database.KeyExpireAsync(redisKey, window + TimeSpan.FromSeconds(1));
+            }
+            return count;
         }
-        return count;
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Redis unreachable: rate limit {Key} counted in process only", key);
+            return await _fallback.HitAsync(key, window, cancellationToken);
+        }
     }
 }

@@ -3,7 +3,10 @@ using EBranch.Core.Common;
 using EBranch.Core.Data;
 using EBranch.Core.Organizations;
 using Microsoft.EntityFrameworkCore;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace EBranch.Core.Points;
@@ -16,12 +19,15 @@ public sealed record Ranking(Guid OrganizationId, PointPeriod Period, string Per
 /// Points rankings of an organization subtree for a week, month or year. With Redis: one sorted set per
 /// (organization, period), incremented on every credit for each ancestor organization and rebuilt from the
 /// ledger when missing. Without Redis: aggregated from the ledger. Both order by points, then member id, so
-/// they give the same answers.
+/// they give the same answers. While Redis is unreachable rankings are read from the ledger; sets that missed an
+/// increment are marked incomplete once Redis answers again, so they are rebuilt rather than left short.
 /// </summary>
 public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, IServiceProvider services)
 {
     public static readonly PointPeriod[] RankedPeriods = [PointPeriod.Week, PointPeriod.Month, PointPeriod.Year];
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
+    private readonly ILogger _logger = services.GetService<ILogger<RankingService>>() ?? NullLogger<RankingService>.Instance;
+    private readonly ConcurrentDictionary<RedisKey, bool> _missedIncrements = new();
 
     public async Task<Ranking> GetAsync(Guid organizationId, PointPeriod period, int top = 20, CancellationToken cancellationToken = default)
     {
@@ -52,16 +58,24 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
         }
         var database = _redis.GetDatabase();
         var member = (RedisValue)entry.MemberId.ToString("N");
-        foreach (var organizationId in Ancestors(entry.OrganizationPath))
+        var keys = Ancestors(entry.OrganizationPath).SelectMany(o => RankedPeriods.Select(p => Key(o, p, entry.OccurredAt))).ToList();
+        try
         {
-            foreach (var period in RankedPeriods)
+            foreach (var key in keys)
             {
-                var key = Key(organizationId, period, entry.OccurredAt);
                 // Only a set that is complete (marked) is incremented; a missing one is rebuilt on read.
                 if (await database.KeyExistsAsync(Marker(key)))
                 {
                     await database.SortedSetIncrementAsync(key, member, entry.PointsTenths);
                 }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _logger.LogWarning(ex, "Redis unreachable: ranking sets of member {MemberId} will be rebuilt from the ledger", entry.MemberId);
+            foreach (var key in keys)
+            {
+                _missedIncrements[key] = true;
             }
         }
     }
@@ -72,7 +86,24 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
         {
             return await ScoresFromLedgerAsync(organizationId, period, at, cancellationToken);
         }
-        var database = _redis.GetDatabase();
+        try
+        {
+            return await ScoresFromRedisAsync(_redis.GetDatabase(), organizationId, period, at, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _logger.LogWarning(ex, "Redis unreachable: ranking read from the ledger");
+            return await ScoresFromLedgerAsync(organizationId, period, at, cancellationToken);
+        }
+    }
+
+    private async Task<Dictionary<Guid, int>> ScoresFromRedisAsync(IDatabase database, Guid organizationId, PointPeriod period, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        foreach (var missed in _missedIncrements.Keys)
+        {
+            await database.KeyDeleteAsync(Marker(missed));
+            _missedIncrements.TryRemove(missed, out _);
+        }
         var key = Key(organizationId, period, at);
         if (!await database.KeyExistsAsync(Marker(key)))
         {

@@ -24,23 +24,36 @@ namespace EBranch.Tests.Gateway;
 public sealed class GatewayFixture : IAsyncLifetime
 {
     private WebApplicationFactory<GatewayEntry>? _factory;
-    private int _memberCounter;
+    // Shared by every fixture in the process: several gateways may share one database (reliability tests).
+    private static int _memberCounter;
+    private bool _ownsEmulator = true;
 
     public HttpClient Client { get; private set; } = null!;
     public EmulatorHost Emulator { get; private set; } = null!;
     public string Url { get; private set; } = "";
     public IServiceProvider Services => _factory!.Services;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>
+    /// Starts the gateway on <paramref name="database"/> (a fresh test database when null), talking to
+    /// <paramref name="emulator"/> (its own when null, disposed with it); <paramref name="overrides"/> go last.
+    /// </summary>
+    public async Task StartAsync(Dictionary<string, string?>? database = null, EmulatorHost? emulator = null, IDictionary<string, string?>? overrides = null)
     {
-        var settings = await TestEnvironment.CreateDatabaseAsync("gateway");
+        var settings = database is null ? await TestEnvironment.CreateDatabaseAsync("gateway") : new Dictionary<string, string?>(database);
         settings["Database:SeedDemo"] = "true";
         // Tests drive the dues jobs themselves (sync, expiry, reconciliation) so they are deterministic.
         settings["Dues:JobsEnabled"] = "false";
         settings["Dues:SyncAfter"] = "00:00:00";
-        Emulator = await EmulatorHost.StartAsync();
+        _ownsEmulator = emulator is null;
+        Emulator = emulator ?? await EmulatorHost.StartAsync();
         Url = $"http://127.0.0.1:{FreePort()}";
         foreach (var (key, value) in Emulator.ProductSettings(Url + "/api/v1/pay/notify"))
+        {
+            settings[key] = value;
+        }
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
@@ -148,7 +161,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         {
             await _factory.DisposeAsync();
         }
-        await Emulator.DisposeAsync();
+        if (_ownsEmulator && Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
     }
 
     private static int FreePort()

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EBranch.Tests.Gateway;
 using EBranch.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace EBranch.Tests.Reliability;
 
@@ -12,7 +13,7 @@ namespace EBranch.Tests.Reliability;
 public sealed class TwoInstancesTests
 {
     [Fact]
-    public async Task TwoInstances_ShareSessions_RateLimits_AndTheAccessToken()
+    public async Task TwoInstances_ShareSessions_RateLimits_TheAccessToken_AndPayNotificationsOnce()
     {
         if (!Reliability.Enabled)
         {
@@ -64,6 +65,42 @@ public sealed class TwoInstancesTests
                 Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
             Assert.Equal(before + 1, await StableTokenCallsAsync(emulator));
+
+            // Twenty copies of one genuine notification, split across both instances at once: paid exactly once.
+            var (payer, memberId, _) = await a.NewPayingMemberAsync("双实例缴费");
+            var month = Core.Dues.DuesMonth.Current(TimeProvider.System);
+            var order = await (await payer.PostAsJsonAsync("/api/v1/dues/orders", new { months = new[] { month }, extraFen = 0 })).Content.ReadFromJsonAsync<JsonElement>();
+            var outTradeNo = order.GetProperty("outTradeNo").GetString()!;
+            (await emulator.Control.PostAsJsonAsync($"/_emulator/orders/{outTradeNo}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
+            Core.Dues.PayNotificationRecord? original = null;
+            for (var wait = 0; wait < 200 && original is null; wait++)
+            {
+                await using var db = a.SystemDb();
+                original = await db.PayNotifications.FirstOrDefaultAsync(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed");
+                await Task.Delay(original is null ? 50 : 0);
+            }
+            Assert.NotNull(original);
+            await using (var db = a.SystemDb())
+            {
+                await db.PayOrders.Where(o => o.OutTradeNo == outTradeNo).ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, Core.Dues.PayOrderStatus.Waiting));
+                await db.DuesBills.Where(x => x.MemberId == memberId).ExecuteUpdateAsync(x => x.SetProperty(y => y.Status, Core.Dues.BillStatus.Unpaid).SetProperty(y => y.PaidByOrderId, (Guid?)null));
+            }
+            var replays = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pay/notify") { Content = new StringContent(original!.RawBody, System.Text.Encoding.UTF8, "application/json") };
+                request.Headers.Add("Wechatpay-Timestamp", original.Timestamp);
+                request.Headers.Add("Wechatpay-Nonce", original.Nonce);
+                request.Headers.Add("Wechatpay-Signature", original.Signature);
+                request.Headers.Add("Wechatpay-Serial", original.Serial);
+                return (i % 2 == 0 ? a : b).Client.SendAsync(request);
+            }));
+            Assert.All(replays, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+            await using (var db = a.SystemDb())
+            {
+                Assert.Equal(1, db.DuesBills.Count(x => x.MemberId == memberId && x.Status == Core.Dues.BillStatus.Paid));
+                Assert.Equal(1, db.PointEntries.Count(e => e.MemberId == memberId && e.Action == Core.Points.PointActions.DuesPayment));
+                Assert.Equal(2, db.PayNotifications.Count(n => n.OutTradeNo == outTradeNo && n.Outcome == "processed"));
+            }
         }
         finally
         {

@@ -89,6 +89,14 @@ public sealed class DuesPageTests(AdminAppFixture app)
         await Expect(row.Locator("[data-testid=unpaid-warning]")).ToHaveTextAsync(DuesReportService.Warning(2)!);
         await Expect(row.Locator("[data-testid=unpaid-warning] .ant-tag-orange")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "dues-branch0101");
+
+        // Last month: the member owed one month then.
+        var previous = DuesMonth.Add(CurrentMonth, -1);
+        await page.FillAsync("[data-testid=dues-month]", EBranch.Admin.Components.Shared.DuesMonthInput.Format(previous));
+        await Expect(page.Locator("[data-testid=dues-month-label]")).ToHaveTextAsync(DuesMonth.Label(previous));
+        await page.FillAsync("[data-testid=unpaid-keyword]", member);
+        await Expect(row.Locator("[data-testid=unpaid-months]")).ToHaveTextAsync("1");
+        await Expect(row.Locator("[data-testid=unpaid-warning]")).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -203,9 +211,41 @@ public sealed class DuesPageTests(AdminAppFixture app)
             Assert.Equal(DemoIdentities.TownshipAdmin, issue.ResolvedBy);
         }
 
+        // District administrators may run a day's reconciliation again (against the emulator's bill).
         var district = await app.SignInAsync(DemoIdentities.DistrictAdmin);
         await GoToAsync(district, "/dues/issues");
-        await Expect(district.Locator("[data-testid=reconcile-run]")).ToHaveCountAsync(1);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, EBranch.Core.Common.DistrictTime.Zone).DateTime).AddDays(-2);
+        await district.FillAsync("[data-testid=reconcile-date]", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await district.ClickAsync("[data-testid=reconcile-run] button");
+        await Expect(district.Locator(".console-content .ant-alert")).ToContainTextAsync($"{day:yyyy-MM-dd} 对账完成");
+    }
+
+    [Fact]
+    public async Task BranchSettings_AreValidated_AndSaved()
+    {
+        var (branchId, _) = await OrganizationOfAsync(DemoIdentities.BranchSecretary);
+        var page = await app.SignInAsync(DemoIdentities.BranchSecretary);
+        await GoToAsync(page, "/dues/settings");
+        var form = page.Locator("[data-testid=dues-settings-form]");
+        await form.Locator("[data-testid=settings-reminder-day]").FillAsync("10");
+        await form.Locator("[data-testid=settings-collector]").FillAsync("李秀英");
+        await form.Locator("[data-testid=settings-cash]").UncheckAsync();
+        await form.Locator("[data-testid=settings-farmer]").FillAsync("1.5");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Expect(form.Locator("[data-field=farmerAmountFen] .field-error")).ToContainTextAsync("0.2元至1元");
+
+        await form.Locator("[data-testid=settings-farmer]").FillAsync("0.5");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator(".ant-message")).ToContainTextAsync("党费设置已保存");
+        await Expect(form.Locator("[data-testid=settings-farmer]")).ToHaveValueAsync("0.50");
+
+        await using var db = app.OpenSystemDb();
+        var settings = await db.BranchDuesSettings.AsNoTracking().SingleAsync(s => s.OrganizationId == branchId);
+        Assert.Equal(10, settings.ReminderDay);
+        Assert.Equal("李秀英", settings.Collector);
+        Assert.True(settings.AllowWeChatPay);
+        Assert.False(settings.AllowCash);
+        Assert.Equal(50, settings.FarmerAmountFen);
     }
 
     private static async Task<List<int>> Ints(ILocator scope, string testId)

@@ -3,6 +3,7 @@ using AntDesign;
 using EBranch.Admin.Auth;
 using EBranch.Admin.Components;
 using EBranch.Admin.Dashboard;
+using EBranch.Admin.Dues;
 using EBranch.Admin.Members;
 using EBranch.Core.Data;
 using EBranch.Core.Hosting;
@@ -39,6 +40,7 @@ app.MapStaticAssets();
 app.MapHealthChecks("/health/live").AllowAnonymous();
 app.MapConsoleAccountEndpoints();
 app.MapMemberEndpoints();
+app.MapDuesEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -10,7 +10,7 @@ namespace EBranch.Admin.Tests;
 [Collection(AdminCollection.Name)]
 public sealed class ConsolePageTests(AdminAppFixture app)
 {
-    private static readonly string[] OtherTownships = ["城东街道", "城西街道", "柳溪镇", "梅岭镇", "石门乡", "云岭乡", "中共云溪区委"];
+    internal static readonly string[] OtherTownships = ["城东街道", "城西街道", "柳溪镇", "梅岭镇", "石门乡", "云岭乡", "中共云溪区委"];
 
     [Fact]
     public async Task TownshipAdmin_SeesOnlyOwnTownship_InLazyOrganizationTree()

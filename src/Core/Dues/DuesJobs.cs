@@ -54,7 +54,8 @@ public static class DuesServiceCollectionExtensions
             .AddScoped<DuesRefundService>()
             .AddScoped<ReconciliationService>()
             .AddScoped<DuesStandardService>()
-            .AddScoped<DuesReportService>();
+            .AddScoped<DuesReportService>()
+            .AddScoped<DuesOrderService>();
         return services;
     }
 

@@ -88,6 +88,22 @@ public sealed class ReconciliationService(EBranchDbFactory factory, ScopedDb sco
         return new ReconciliationResult(date, bill.Rows.Count, ours.Count, added, false);
     }
 
+    /// <summary>A run for a date started from the console: district-wide administrators only (the bill covers every township).</summary>
+    public async Task<ReconciliationResult> ReconcileAsCallerAsync(DateOnly date, CancellationToken cancellationToken = default)
+    {
+        var caller = await scopedDb.CallerAsync(cancellationToken);
+        caller.Demand(Permission.ManageMembers);
+        if (caller.Scope.Kind != DataScopeKind.All)
+        {
+            throw AppException.Forbidden("只有区级管理员可以重新对账");
+        }
+        if (date >= DistrictTime.Today(time))
+        {
+            throw AppException.Validation(new Dictionary<string, string[]> { ["date"] = ["只能对今天以前的日期对账"] });
+        }
+        return await ReconcileAsync(date, cancellationToken);
+    }
+
     public async Task<PagedResult<DuesIssue>> IssuesAsync(bool unresolvedOnly, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         await using var db = await scopedDb.OpenAsync(cancellationToken);

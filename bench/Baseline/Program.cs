@@ -58,5 +58,6 @@ app.Run();
 
 internal sealed record Captured(string Timestamp, string Nonce, string Signature, string Serial, string Body);
 
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Captured[]))]
 internal sealed partial class CapturedJson : System.Text.Json.Serialization.JsonSerializerContext;

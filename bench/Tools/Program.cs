@@ -26,6 +26,7 @@ using Microsoft.Extensions.DependencyInjection;
 //                                                          waits until the emulator's N notifications reached the capture endpoint
 //   storm   --gateway URL --capture URL --orders FILE --copies K [--concurrency C] --out JSON
 //                                                          replays each captured signed notification K times concurrently, then verifies
+//   profile --users FILE [--count N]                        CPU and wall time per call of the services behind the read scenarios, in-process
 //   report  --results DIR                                  prints the table of DIR/*.json and writes DIR/summary.json
 var command = args.FirstOrDefault() ?? "";
 string Arg(string name, string? fallback = null)
@@ -43,6 +44,7 @@ switch (command)
     case "orders": await Orders(); break;
     case "storm": await Storm(); break;
     case "report": Report.Print(Arg("results")); break;
+    case "profile": await Profile(); break;
     default:
         Console.Error.WriteLine("usage: users | load | verify-checkins | orders | storm | report (see bench/Tools/Program.cs)");
         return 2;
@@ -245,6 +247,65 @@ async Task Storm()
         + $"{duesEntries.Count(n => n == 1)}/{expected} members with exactly 1 dues point entry; oldest notification {age}s old at replay";
     await File.WriteAllTextAsync(Arg("out"), result.ToJsonString());
     Console.WriteLine((ok ? "OK   " : "FAIL ") + result["check"]);
+}
+
+async Task Profile()
+{
+    var users = ReadUsers(Arg("users"), IntArg("count", 300));
+    await using var sp = Core();
+    var factory = sp.GetRequiredService<EBranchDbFactory>();
+    var space = sp.GetRequiredService<EBranch.Core.PersonalSpace.PersonalSpaceService>();
+    var rankings = sp.GetRequiredService<RankingService>();
+    var points = sp.GetRequiredService<PointsEngine>();
+    var checkIns = sp.GetRequiredService<EBranch.Core.CheckIns.CheckInService>();
+    var sessions = sp.GetRequiredService<SessionService>();
+    var regions = sp.GetRequiredService<EBranch.Core.Regions.RegionService>();
+    var calls = new (string Name, Func<(string Token, Guid MemberId, string OpenId), Task> Call)[]
+    {
+        ("raw Npgsql query by id", async u =>
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(factory.Options.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("SELECT name FROM members WHERE id = $1", connection) { Parameters = { new() { Value = u.MemberId } } };
+            await command.ExecuteScalarAsync();
+        }),
+        ("context only", async _ => { await using var db = factory.CreateForSystem(); await Task.CompletedTask; }),
+        ("context + 1 query by id", async u => { await using var db = factory.CreateForSystem(); await db.Members.Where(m => m.Id == u.MemberId).Select(m => m.Name).FirstAsync(); }),
+        ("session validate (cached)", async u => await sessions.ValidateAsync(u.Token)),
+        ("regions tree (cached)", async _ => await regions.GetTreeAsync()),
+        ("points balance", async u => await points.BalanceAsync(u.MemberId)),
+        ("check-in status", async u => await checkIns.StatusAsync(u.MemberId)),
+        ("rank of (week, branch)", async u =>
+        {
+            await using var db = factory.CreateForSystem();
+            var org = await db.Members.Where(m => m.Id == u.MemberId).Select(m => m.OrganizationId).FirstAsync();
+            await rankings.RankOfAsync(org, u.MemberId, PointPeriod.Week);
+        }),
+        ("personal space (whole)", async u => await space.GetAsync(u.MemberId)),
+    };
+    // Does EF compile the query again on every call? (counts EF's own "compiling query" events)
+    var compiles = 0;
+    var logged = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
+        .UseNpgsql(factory.Options.ConnectionString).UseSnakeCaseNamingConvention()
+        .LogTo(_ => Interlocked.Increment(ref compiles), [Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.QueryCompilationStarting])
+        .Options;
+    foreach (var u in users.Take(10))
+    {
+        await using var db = new PostgresEBranchDbContext(logged, EBranch.Core.Accounts.Caller.System, TimeProvider.System);
+        await db.Members.Where(m => m.Id == u.MemberId).Select(m => m.Name).FirstAsync();
+    }
+    Console.WriteLine($"EF query compilations for 10 executions of one query: {compiles}");
+    var process = Process.GetCurrentProcess();
+    foreach (var (name, call) in calls)
+    {
+        foreach (var u in users.Take(20)) await call(u); // warm: query compilation, caches
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        foreach (var u in users) await call(u);
+        process.Refresh();
+        Console.WriteLine($"{name,-28} wall {wall.Elapsed.TotalMilliseconds / users.Count,7:0.000} ms/call   cpu {(process.TotalProcessorTime - cpu).TotalMilliseconds / users.Count,7:0.000} ms/call");
+    }
 }
 
 /// <summary>A closed-loop load of a fixed list of requests at a fixed concurrency (each request sent exactly once).</summary>

@@ -49,7 +49,7 @@ internal static class Report
             lines.Add(new[]
             {
                 spec["scenario"]!.GetValue<string>(), F(rps, "0"), F(Num(result, "p50_ms"), "0.0"), F(p99, "0.0"),
-                limitRps is { } l ? $"{l:0} ({limitName})" : "-", ratio is { } x ? x.ToString("P0", CultureInfo.InvariantCulture) : "-", target,
+                limitRps is { } l ? $"{l:0} ({limitName})" : "-", ratio is { } x ? x.ToString(x < 0.1 ? "P1" : "P0", CultureInfo.InvariantCulture) : "-", target,
                 errors.ToString(CultureInfo.InvariantCulture), F(rss, "0"), correct ? "yes" : "NO", misses.Count == 0 ? "meets" : "misses " + string.Join(",", misses),
             });
             rows.Add(new JsonObject

@@ -281,38 +281,49 @@ public sealed class DuesPaymentService(
         }
 
         var paidAt = transaction.SuccessTime?.ToUniversalTime() ?? time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var changed = await db.PayOrders
-            .Where(o => o.Id == order.Id && (o.Status == PayOrderStatus.Waiting || o.Status == PayOrderStatus.Closed))
-            .ExecuteUpdateAsync(o => o
-                .SetProperty(x => x.Status, PayOrderStatus.Paid)
-                .SetProperty(x => x.TransactionId, transaction.TransactionId)
-                .SetProperty(x => x.PaidAt, paidAt)
-                .SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
-        if (changed != 1)
+        // With EnableRetryOnFailure (PostgreSQL) a user-initiated transaction must run inside the execution strategy;
+        // a retry starts again from a clean change tracker.
+        var applied = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await tx.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var changed = await db.PayOrders
+                .Where(o => o.Id == order.Id && (o.Status == PayOrderStatus.Waiting || o.Status == PayOrderStatus.Closed))
+                .ExecuteUpdateAsync(o => o
+                    .SetProperty(x => x.Status, PayOrderStatus.Paid)
+                    .SetProperty(x => x.TransactionId, transaction.TransactionId)
+                    .SetProperty(x => x.PaidAt, paidAt)
+                    .SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
+            if (changed != 1)
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return false;
+            }
+            var billIds = order.Items.Select(i => i.BillId).ToList();
+            var billsPaid = await db.DuesBills.Where(b => billIds.Contains(b.Id) && b.Status == BillStatus.Unpaid)
+                .ExecuteUpdateAsync(b => b
+                    .SetProperty(x => x.Status, BillStatus.Paid)
+                    .SetProperty(x => x.PaidByOrderId, order.Id)
+                    .SetProperty(x => x.PaidAt, paidAt), cancellationToken);
+            if (billsPaid < billIds.Count)
+            {
+                // Paid after being closed, while another order had paid some of the same months: money to give back.
+                db.DuesIssues.Add(new DuesIssue
+                {
+                    Kind = IssueKind.DuplicatePayment, OutTradeNo = order.OutTradeNo, OurAmountFen = order.AmountFen, TheirAmountFen = transaction.Amount?.Total,
+                    Detail = $"订单已支付，但其中 {billIds.Count - billsPaid} 个月份已由其他订单缴纳，需退款", OrganizationPath = order.OrganizationPath,
+                });
+            }
+            activities.Record(db, "dues.paid", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+                new { amountFen = order.AmountFen, months = order.Items.Select(i => i.Month).Order().ToArray(), onBehalf = order.PaidOnBehalf, source });
+            await db.SaveChangesAsync(cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!applied)
+        {
             return NotificationOutcome.Duplicate;
         }
-        var billIds = order.Items.Select(i => i.BillId).ToList();
-        var billsPaid = await db.DuesBills.Where(b => billIds.Contains(b.Id) && b.Status == BillStatus.Unpaid)
-            .ExecuteUpdateAsync(b => b
-                .SetProperty(x => x.Status, BillStatus.Paid)
-                .SetProperty(x => x.PaidByOrderId, order.Id)
-                .SetProperty(x => x.PaidAt, paidAt), cancellationToken);
-        if (billsPaid < billIds.Count)
-        {
-            // Paid after being closed, while another order had paid some of the same months: money to give back.
-            db.DuesIssues.Add(new DuesIssue
-            {
-                Kind = IssueKind.DuplicatePayment, OutTradeNo = order.OutTradeNo, OurAmountFen = order.AmountFen, TheirAmountFen = transaction.Amount?.Total,
-                Detail = $"订单已支付，但其中 {billIds.Count - billsPaid} 个月份已由其他订单缴纳，需退款", OrganizationPath = order.OrganizationPath,
-            });
-        }
-        activities.Record(db, "dues.paid", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
-            new { amountFen = order.AmountFen, months = order.Items.Select(i => i.Month).Order().ToArray(), onBehalf = order.PaidOnBehalf, source });
-        await db.SaveChangesAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
 
         await CreditPointsAsync(order.Id, order.MemberId, order.OutTradeNo, paidAt, cancellationToken);
         return NotificationOutcome.Processed;

@@ -260,7 +260,7 @@ async Task Profile()
     var checkIns = sp.GetRequiredService<EBranch.Core.CheckIns.CheckInService>();
     var sessions = sp.GetRequiredService<SessionService>();
     var regions = sp.GetRequiredService<EBranch.Core.Regions.RegionService>();
-    var calls = new (string Name, Func<(string Token, Guid MemberId, string OpenId), Task> Call)[]
+    (string Name, Func<(string Token, Guid MemberId, string OpenId), Task> Call)[] calls = new (string Name, Func<(string Token, Guid MemberId, string OpenId), Task> Call)[]
     {
         ("raw Npgsql query by id", async u =>
         {
@@ -296,15 +296,47 @@ async Task Profile()
     }
     Console.WriteLine($"EF query compilations for 10 executions of one query: {compiles}");
     var process = Process.GetCurrentProcess();
+    var redis = sp.GetService<StackExchange.Redis.IConnectionMultiplexer>();
+    var redisSession = new StackExchange.Redis.Profiling.ProfilingSession();
+    redis?.RegisterProfiler(() => redisSession);
+    long sqlCommands = 0, sqlTicks = 0;
+    using var listener = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name == "Npgsql",
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        ActivityStopped = activity => { Interlocked.Increment(ref sqlCommands); Interlocked.Add(ref sqlTicks, activity.Duration.Ticks); },
+    };
+    ActivitySource.AddActivityListener(listener);
+    var checkInUsers = users.Skip(users.Count / 2).ToList();
+    calls = [.. calls,
+        ("ranking endpoint (3 calls)", async u =>
+        {
+            await using var db = factory.CreateForSystem();
+            var org = await db.Members.Where(m => m.Id == u.MemberId).Select(m => m.OrganizationId).FirstAsync();
+            await rankings.GetAsync(org, PointPeriod.Week, 20);
+            await rankings.RankOfAsync(org, u.MemberId, PointPeriod.Week);
+        }),
+        ("check-in (first of the day)", async u => await checkIns.CheckInAsync(u.MemberId)),
+    ];
+    Console.WriteLine($"{"call",-28} {"wall ms",8} {"cpu ms",8} {"SQL cmds",9} {"SQL ms",8} {"Redis cmds",11}");
     foreach (var (name, call) in calls)
     {
-        foreach (var u in users.Take(20)) await call(u); // warm: query compilation, caches
+        var set = name.StartsWith("check-in", StringComparison.Ordinal) ? checkInUsers : users;
+        var warm = set.Take(20).ToList();
+        var measured = set.Skip(20).Take(Math.Max(1, name.StartsWith("check-in", StringComparison.Ordinal) ? checkInUsers.Count - 20 : set.Count)).ToList();
+        foreach (var u in warm) await call(u); // warm: query compilation, caches
+        redisSession.FinishProfiling();
+        Interlocked.Exchange(ref sqlCommands, 0);
+        Interlocked.Exchange(ref sqlTicks, 0);
         process.Refresh();
         var cpu = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        foreach (var u in users) await call(u);
+        foreach (var u in measured) await call(u);
         process.Refresh();
-        Console.WriteLine($"{name,-28} wall {wall.Elapsed.TotalMilliseconds / users.Count,7:0.000} ms/call   cpu {(process.TotalProcessorTime - cpu).TotalMilliseconds / users.Count,7:0.000} ms/call");
+        var n = (double)measured.Count;
+        var redisCommands = redisSession.FinishProfiling().Count();
+        Console.WriteLine($"{name,-28} {wall.Elapsed.TotalMilliseconds / n,8:0.00} {(process.TotalProcessorTime - cpu).TotalMilliseconds / n,8:0.00} "
+            + $"{Interlocked.Read(ref sqlCommands) / n,9:0.0} {TimeSpan.FromTicks(Interlocked.Read(ref sqlTicks)).TotalMilliseconds / n,8:0.00} {redisCommands / n,11:0.0}");
     }
 }
 

@@ -300,11 +300,19 @@ async Task Profile()
     var redisSession = new StackExchange.Redis.Profiling.ProfilingSession();
     redis?.RegisterProfiler(() => redisSession);
     long sqlCommands = 0, sqlTicks = 0;
+    var statements = new System.Collections.Concurrent.ConcurrentDictionary<string, (int Count, long Ticks)>();
     using var listener = new ActivityListener
     {
         ShouldListenTo = source => source.Name == "Npgsql",
         Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-        ActivityStopped = activity => { Interlocked.Increment(ref sqlCommands); Interlocked.Add(ref sqlTicks, activity.Duration.Ticks); },
+        ActivityStopped = activity =>
+        {
+            Interlocked.Increment(ref sqlCommands);
+            Interlocked.Add(ref sqlTicks, activity.Duration.Ticks);
+            var text = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement"))?.ToString() ?? activity.DisplayName;
+            statements.AddOrUpdate(string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)).PadRight(90)[..90].TrimEnd(),
+                _ => (1, activity.Duration.Ticks), (_, v) => (v.Count + 1, v.Ticks + activity.Duration.Ticks));
+        },
     };
     ActivitySource.AddActivityListener(listener);
     var checkInUsers = users.Skip(users.Count / 2).ToList();
@@ -328,6 +336,7 @@ async Task Profile()
         redisSession.FinishProfiling();
         Interlocked.Exchange(ref sqlCommands, 0);
         Interlocked.Exchange(ref sqlTicks, 0);
+        statements.Clear();
         process.Refresh();
         var cpu = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
@@ -337,6 +346,13 @@ async Task Profile()
         var redisCommands = redisSession.FinishProfiling().Count();
         Console.WriteLine($"{name,-28} {wall.Elapsed.TotalMilliseconds / n,8:0.00} {(process.TotalProcessorTime - cpu).TotalMilliseconds / n,8:0.00} "
             + $"{Interlocked.Read(ref sqlCommands) / n,9:0.0} {TimeSpan.FromTicks(Interlocked.Read(ref sqlTicks)).TotalMilliseconds / n,8:0.00} {redisCommands / n,11:0.0}");
+        if (args.Contains("--statements"))
+        {
+            foreach (var (text, (count, ticks)) in statements.OrderByDescending(x => x.Value.Ticks))
+            {
+                Console.WriteLine($"    {count / n,5:0.0}x {TimeSpan.FromTicks(ticks).TotalMilliseconds / n,7:0.00} ms  {text}");
+            }
+        }
     }
 }
 

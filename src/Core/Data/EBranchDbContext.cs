@@ -61,6 +61,7 @@ public abstract class EBranchDbContext : DbContext
     public DbSet<Honour> Honours => Set<Honour>();
     public DbSet<DuesStandard> DuesStandards => Set<DuesStandard>();
     public DbSet<DuesBill> DuesBills => Set<DuesBill>();
+    public DbSet<DuesReduction> DuesReductions => Set<DuesReduction>();
     public DbSet<PayOrder> PayOrders => Set<PayOrder>();
     public DbSet<PayOrderItem> PayOrderItems => Set<PayOrderItem>();
     public DbSet<PayNotificationRecord> PayNotifications => Set<PayNotificationRecord>();
@@ -202,6 +203,16 @@ public abstract class EBranchDbContext : DbContext
             e.Property(x => x.Note).HasMaxLength(200);
             e.Property(x => x.ReductionApprovedBy).HasMaxLength(64);
             e.HasIndex(x => new { x.MemberId, x.EffectiveFrom });
+        });
+
+        modelBuilder.Entity<DuesReduction>(e =>
+        {
+            e.Property(x => x.Reason).HasMaxLength(200);
+            e.Property(x => x.RequestedBy).HasMaxLength(64);
+            e.Property(x => x.DecidedBy).HasMaxLength(64);
+            e.Property(x => x.OrganizationPath).HasMaxLength(400);
+            e.HasIndex(x => new { x.MemberId, x.Status });
+            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
         });
 
         modelBuilder.Entity<DuesBill>(e =>

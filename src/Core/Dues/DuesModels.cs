@@ -47,6 +47,30 @@ public sealed class DuesStandard : Entity
     public long MonthlyFen => ReducedAmountFen ?? AmountFen;
 }
 
+public enum ReductionStatus
+{
+    Requested = 1,
+    Approved = 2,
+    Rejected = 3,
+}
+
+/// <summary>
+/// A hardship reduction (困难减免): requested by the branch with a reason, approved by the higher committee.
+/// Once approved it applies from <see cref="EffectiveFrom"/> through the member's standard.
+/// </summary>
+public sealed class DuesReduction : Entity
+{
+    public Guid MemberId { get; set; }
+    public long ReducedAmountFen { get; set; }
+    public int EffectiveFrom { get; set; }
+    public required string Reason { get; set; }
+    public ReductionStatus Status { get; set; } = ReductionStatus.Requested;
+    public required string RequestedBy { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string OrganizationPath { get; set; } = "/";
+}
+
 public enum BillStatus
 {
     Unpaid = 1,

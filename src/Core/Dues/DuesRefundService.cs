@@ -227,24 +227,6 @@ public sealed class DuesRefundService(
         }
     }
 
-    /// <summary>The approver must hold a higher role than the requester, and must not be the requester.</summary>
-    private static async Task EnsureHigherRoleAsync(EBranchDbContext db, DuesRefund refund, CancellationToken cancellationToken)
-    {
-        var requesterRole = await db.ConsoleUsers.IgnoreQueryFilters().Where(u => u.UserName == refund.RequestedBy).Select(u => (ConsoleRole?)u.Role).FirstOrDefaultAsync(cancellationToken);
-        var approver = db.Caller.Role ?? throw AppException.Forbidden();
-        if (refund.RequestedBy == db.Caller.Name || requesterRole is null || !Outranks(approver, requesterRole.Value))
-        {
-            throw AppException.Forbidden("退款须由上级党组织审批，申请人不能审批自己的申请");
-        }
-    }
-
-    private static bool Outranks(ConsoleRole approver, ConsoleRole requester)
-        => Level(approver) < Level(requester);
-
-    private static int Level(ConsoleRole role) => role switch
-    {
-        ConsoleRole.OrganizationDepartment => 1,
-        ConsoleRole.TownshipCommittee => 2,
-        _ => 3,
-    };
+    private static Task EnsureHigherRoleAsync(EBranchDbContext db, DuesRefund refund, CancellationToken cancellationToken)
+        => ApprovalRules.EnsureHigherRoleAsync(db, refund.RequestedBy, cancellationToken);
 }

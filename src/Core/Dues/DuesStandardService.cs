@@ -37,6 +37,76 @@ public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>The branch asks for a hardship reduction of a member's monthly dues from a month on.</summary>
+    public async Task<Guid> RequestReductionAsync(Guid memberId, long reducedAmountFen, int effectiveFrom, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var member = await db.Members.Include(m => m.Organization).FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken) ?? throw AppException.NotFound("党员");
+        var standard = (await DuesBillingService.StandardsInForceAsync(db, effectiveFrom, memberId, cancellationToken)).GetValueOrDefault(memberId);
+        var errors = new Dictionary<string, string[]>();
+        if (standard is null)
+        {
+            errors["effectiveFrom"] = ["该月份尚无党费标准，请先设置标准"];
+        }
+        else if (reducedAmountFen < 0 || reducedAmountFen >= standard.AmountFen)
+        {
+            errors["reducedAmountFen"] = ["减免后的金额须低于按规定应缴的金额"];
+        }
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 200)
+        {
+            errors["reason"] = ["请填写困难情况说明（不超过200字）"];
+        }
+        if (!DuesMonth.IsValid(effectiveFrom) || effectiveFrom < DuesMonth.Current(time))
+        {
+            errors["effectiveFrom"] = ["减免自本月或以后的月份起生效"];
+        }
+        if (errors.Count > 0)
+        {
+            throw AppException.Validation(errors);
+        }
+        var reduction = new DuesReduction
+        {
+            MemberId = memberId, ReducedAmountFen = reducedAmountFen, EffectiveFrom = effectiveFrom, Reason = reason.Trim(),
+            RequestedBy = db.Caller.Name, OrganizationPath = member.Organization!.Path,
+        };
+        db.DuesReductions.Add(reduction);
+        await db.SaveChangesAsync(cancellationToken);
+        return reduction.Id;
+    }
+
+    /// <summary>The higher committee decides. Approval adds a standard version with the reduced amount from the requested month.</summary>
+    public async Task DecideReductionAsync(Guid reductionId, bool approve, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var reduction = await db.DuesReductions.FirstOrDefaultAsync(r => r.Id == reductionId, cancellationToken) ?? throw AppException.NotFound("减免申请");
+        await ApprovalRules.EnsureHigherRoleAsync(db, reduction.RequestedBy, cancellationToken);
+        if (reduction.Status != ReductionStatus.Requested)
+        {
+            throw AppException.Conflict("reduction_not_pending", "该减免申请已处理");
+        }
+        reduction.Status = approve ? ReductionStatus.Approved : ReductionStatus.Rejected;
+        reduction.DecidedBy = db.Caller.Name;
+        reduction.DecidedAt = time.GetUtcNow();
+        if (approve)
+        {
+            var current = (await DuesBillingService.StandardsInForceAsync(db, reduction.EffectiveFrom, reduction.MemberId, cancellationToken))[reduction.MemberId];
+            db.DuesStandards.Add(new DuesStandard
+            {
+                MemberId = reduction.MemberId, Category = current.Category, BaseFen = current.BaseFen, RateBasisPoints = current.RateBasisPoints,
+                AmountFen = current.AmountFen, ReducedAmountFen = reduction.ReducedAmountFen, ReductionApprovedBy = db.Caller.Name,
+                EffectiveFrom = reduction.EffectiveFrom, Note = "困难减免：" + reduction.Reason[..Math.Min(reduction.Reason.Length, 150)],
+            });
+            if (!await db.PayOrders.AnyAsync(o => o.MemberId == reduction.MemberId && o.Status == PayOrderStatus.Waiting, cancellationToken))
+            {
+                await db.DuesBills.Where(b => b.MemberId == reduction.MemberId && b.Month >= reduction.EffectiveFrom && b.Status == BillStatus.Unpaid)
+                    .ExecuteUpdateAsync(b => b.SetProperty(x => x.AmountFen, reduction.ReducedAmountFen), cancellationToken);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<StandardView> SetAsync(Guid memberId, DuesStandardInput input, CancellationToken cancellationToken = default)
     {
         await using var db = await scopedDb.OpenAsync(cancellationToken);

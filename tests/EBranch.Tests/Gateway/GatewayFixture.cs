@@ -28,6 +28,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     private static int _memberCounter;
     private bool _ownsEmulator = true;
 
+    public const string ReminderTemplateId = "tpl-dues-reminder";
+
     public HttpClient Client { get; private set; } = null!;
     public EmulatorHost Emulator { get; private set; } = null!;
     public string Url { get; private set; } = "";
@@ -46,6 +48,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         // Tests drive the dues jobs themselves (sync, expiry, reconciliation) so they are deterministic.
         settings["Dues:JobsEnabled"] = "false";
         settings["Dues:SyncAfter"] = "00:00:00";
+        settings["Dues:ReminderTemplateId"] = ReminderTemplateId;
         _ownsEmulator = emulator is null;
         Emulator = emulator ?? await EmulatorHost.StartAsync();
         Url = $"http://127.0.0.1:{FreePort()}";

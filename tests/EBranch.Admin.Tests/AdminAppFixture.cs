@@ -27,16 +27,23 @@ public sealed class AdminAppFixture : IAsyncLifetime
 
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
-    public async Task InitializeAsync()
+    /// <summary>The console's settings over a fresh demo database (named after <paramref name="purpose"/>), with a started WeChat emulator.</summary>
+    public static async Task<(Dictionary<string, string?> Settings, EmulatorHost Emulator)> ConsoleSettingsAsync(string purpose)
     {
-        var settings = await TestEnvironment.CreateDatabaseAsync("admin");
+        var settings = await TestEnvironment.CreateDatabaseAsync(purpose);
         settings["Database:SeedDemo"] = "true";
-        _emulator = await EmulatorHost.StartAsync();
-        foreach (var (key, value) in _emulator.ProductSettings("http://127.0.0.1:9/api/v1/pay/notify"))
+        var emulator = await EmulatorHost.StartAsync();
+        foreach (var (key, value) in emulator.ProductSettings("http://127.0.0.1:9/api/v1/pay/notify"))
         {
             settings[key] = value;
         }
         settings["DataProtection:KeysFolder"] = Path.Combine(Path.GetTempPath(), "ebranch-tests", $"keys-{Guid.NewGuid():N}");
+        return (settings, emulator);
+    }
+
+    public async Task InitializeAsync()
+    {
+        (var settings, _emulator) = await ConsoleSettingsAsync("admin");
         _factory = new WebApplicationFactory<AdminEntry>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Testing");

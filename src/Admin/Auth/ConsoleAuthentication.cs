@@ -48,10 +48,10 @@ public static class ConsoleAuthentication
                 options.SlidingExpiration = true;
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
-                options.AccessDeniedPath = "/login";
+                options.AccessDeniedPath = "/forbidden";
                 options.ReturnUrlParameter = "returnUrl";
             });
-        services.AddAuthorization();
+        services.AddAuthorization(RequirePermissionAttribute.AddPolicies);
         services.AddCascadingAuthenticationState();
         services.AddScoped<ICallerProvider, ConsoleCallerProvider>();
         return services;
@@ -60,8 +60,14 @@ public static class ConsoleAuthentication
     public static IEndpointRouteBuilder MapConsoleAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
         // The form posting here sits in App.razor (rendered per request), so it carries an antiforgery token.
-        endpoints.MapPost("/logout", async (HttpContext context) =>
+        // The antiforgery middleware only records its verdict (it rejects nothing for a handler that binds no form), so the
+        // handler checks it: without this a cross-site form post would sign the user out.
+        endpoints.MapPost("/logout", async Task<IResult> (HttpContext context) =>
         {
+            if (context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest);
+            }
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return TypedResults.LocalRedirect("/login");
         }).WithMetadata(new RequireAntiforgeryTokenAttribute());

@@ -1,3 +1,5 @@
+using EBranch.Admin.Auth;
+using EBranch.Core.Accounts;
 using EBranch.Core.Members;
 
 namespace EBranch.Admin.Members;
@@ -9,7 +11,7 @@ public static class MemberEndpoints
     {
         endpoints.MapGet("/members/import/template", () => TypedResults.File(MemberImportService.Template(),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "党员导入模板.xlsx"))
-            .RequireAuthorization();
+            .RequireAuthorization(RequirePermissionAttribute.PolicyFor(Permission.ManageMembers));
         return endpoints;
     }
 }

@@ -78,6 +78,12 @@ public static class ProblemDetailsSetup
                     break;
                 case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                     return true;
+                case var _ when IsUnstorableText(exception):
+                    // Input the database cannot hold as text (PostgreSQL refuses NUL, U+0000, in any string): the request is at fault.
+                    logger.LogInformation("Rejected unstorable text for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+                    problem = new ProblemDetails { Status = 400, Title = "请求包含无法处理的字符" };
+                    problem.Extensions["code"] = ErrorCodes.InvalidRequest;
+                    break;
                 default:
                     logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
                     var (code, title) = IsTransient(exception) ? ForStatus(503) : ForStatus(500);
@@ -88,6 +94,10 @@ public static class ProblemDetailsSetup
             httpContext.Response.StatusCode = problem.Status!.Value;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
         }
+
+        /// <summary>PostgreSQL's 22021 (character_not_in_repertoire), e.g. "invalid byte sequence for encoding UTF8: 0x00", however wrapped.</summary>
+        private static bool IsUnstorableText(Exception exception)
+            => exception is System.Data.Common.DbException { SqlState: "22021" } || exception.InnerException is { } inner && IsUnstorableText(inner);
 
         private static bool IsTransient(Exception exception)
             => exception is TimeoutException or System.Data.Common.DbException { IsTransient: true }

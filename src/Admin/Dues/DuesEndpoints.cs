@@ -1,3 +1,4 @@
+using EBranch.Admin.Auth;
 using EBranch.Core.Dues;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -9,22 +10,25 @@ public static class DuesEndpoints
     public static IEndpointRouteBuilder MapDuesEndpoints(this IEndpointRouteBuilder endpoints)
     {
         // The report service is scoped to the caller: outside the user's subtree the organization is "not found" (404).
-        endpoints.MapGet("/dues/export", async (Guid org, int month, HttpContext http, AuthenticationStateProvider authentication, DuesReportService reports,
-                CancellationToken cancellationToken) =>
+        // Without org/month: the user's own organization and the current month.
+        endpoints.MapGet("/dues/export", async (Guid? org, int? month, HttpContext http, AuthenticationStateProvider authentication, DuesReportService reports,
+                EBranch.Core.Data.ScopedDb scopedDb, CancellationToken cancellationToken) =>
             {
                 // Outside a circuit the console's caller provider reads the user from the request.
                 if (authentication is IHostEnvironmentAuthenticationStateProvider host)
                 {
                     host.SetAuthenticationState(Task.FromResult(new AuthenticationState(http.User)));
                 }
-                if (!DuesMonth.IsValid(month))
+                var reportMonth = month ?? reports.CurrentMonth();
+                if (!DuesMonth.IsValid(reportMonth))
                 {
                     return Results.BadRequest();
                 }
-                var bytes = await reports.ExportAsync(org, month, cancellationToken);
-                return TypedResults.File(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"党费收缴_{month}.xlsx");
+                var organization = org ?? (await scopedDb.CallerAsync(cancellationToken)).Scope.OrganizationId;
+                var bytes = await reports.ExportAsync(organization, reportMonth, cancellationToken);
+                return TypedResults.File(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"党费收缴_{reportMonth}.xlsx");
             })
-            .RequireAuthorization();
+            .RequireAuthorization(RequirePermissionAttribute.PolicyFor(EBranch.Core.Accounts.Permission.ViewMembers));
         return endpoints;
     }
 }

@@ -10,13 +10,13 @@ namespace EBranch.Core.Accounts;
 /// </summary>
 public static class ApprovalRules
 {
-    public static async Task EnsureHigherRoleAsync(EBranchDbContext db, string requestedBy, CancellationToken cancellationToken)
+    public static async Task EnsureHigherRoleAsync(EBranchDbContext db, string requestedBy, string what, CancellationToken cancellationToken)
     {
         var requesterRole = await db.ConsoleUsers.IgnoreQueryFilters().Where(u => u.UserName == requestedBy).Select(u => (ConsoleRole?)u.Role).FirstOrDefaultAsync(cancellationToken);
         var approver = db.Caller.Role ?? throw AppException.Forbidden();
         if (requestedBy == db.Caller.Name || requesterRole is null || Level(approver) >= Level(requesterRole.Value))
         {
-            throw AppException.Forbidden("须由上级党组织审批，申请人不能审批自己的申请");
+            throw AppException.Forbidden($"{what}须由上级党组织审批，申请人不能审批自己的申请");
         }
     }
 

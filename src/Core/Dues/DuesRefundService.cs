@@ -228,5 +228,5 @@ public sealed class DuesRefundService(
     }
 
     private static Task EnsureHigherRoleAsync(EBranchDbContext db, DuesRefund refund, CancellationToken cancellationToken)
-        => ApprovalRules.EnsureHigherRoleAsync(db, refund.RequestedBy, cancellationToken);
+        => ApprovalRules.EnsureHigherRoleAsync(db, refund.RequestedBy, "退款", cancellationToken);
 }

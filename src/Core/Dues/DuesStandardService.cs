@@ -81,7 +81,7 @@ public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
         await using var db = await scopedDb.OpenAsync(cancellationToken);
         db.Caller.Demand(Permission.ManageMembers);
         var reduction = await db.DuesReductions.FirstOrDefaultAsync(r => r.Id == reductionId, cancellationToken) ?? throw AppException.NotFound("减免申请");
-        await ApprovalRules.EnsureHigherRoleAsync(db, reduction.RequestedBy, cancellationToken);
+        await ApprovalRules.EnsureHigherRoleAsync(db, reduction.RequestedBy, "困难减免", cancellationToken);
         if (reduction.Status != ReductionStatus.Requested)
         {
             throw AppException.Conflict("reduction_not_pending", "该减免申请已处理");

@@ -100,12 +100,18 @@ public sealed class ConsoleAuthorizationMatrixTests(ConsoleHttpFixture console, 
         ["/users/new"] = Permission.ManageUsers,
         ["/users/{Id:guid}"] = Permission.ManageUsers,
         ["/audit"] = Permission.ViewAuditLog,
+        ["/dues"] = Permission.ViewMembers,
+        ["/dues/orders"] = Permission.ViewMembers,
+        ["/dues/refunds"] = Permission.ViewMembers,
+        ["/dues/issues"] = Permission.ViewMembers,
+        ["/dues/settings"] = Permission.ViewMembers,
     };
 
     /// <summary>The console's endpoints that are not pages (framework plumbing and static files aside).</summary>
     private static readonly Dictionary<string, Permission?> Endpoints = new()
     {
         ["GET /members/import/template"] = Permission.ManageMembers,
+        ["GET /dues/export"] = Permission.ViewMembers,
         ["ANY /health/live"] = null,
     };
 

@@ -318,4 +318,48 @@ public sealed class DuesPageTests(AdminAppFixture app)
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    [Fact]
+    public async Task HardshipReduction_RequestedByTheBranch_IsApprovedByTheTownshipOnThePage()
+    {
+        Guid memberId, requestId;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await using var db = app.OpenSystemDb();
+            var branchId = await db.ConsoleUsers.Where(u => u.UserName == DemoIdentities.BranchSecretary).Select(u => u.OrganizationId).SingleAsync();
+            var member = await db.Members.Where(m => m.OrganizationId == branchId && m.Name != "张建国").OrderBy(m => m.Id).FirstAsync();
+            memberId = member.Id;
+            db.DuesStandards.Add(new DuesStandard { MemberId = memberId, Category = DuesCategory.Employed, BaseFen = 540000, RateBasisPoints = 150, AmountFen = 8100, EffectiveFrom = CurrentMonth });
+            await db.SaveChangesAsync();
+        }
+        var secretaryPage = await app.SignInAsync(DemoIdentities.BranchSecretary);
+        await GoToAsync(secretaryPage, "/dues/reductions");
+        await Expect(secretaryPage.Locator("[data-testid=reduction-form]")).ToBeVisibleAsync();
+        await using (var db = app.OpenSystemDb())
+        {
+            // The request itself goes through the service as the secretary (the member picker is exercised elsewhere).
+            var caller = await app.Services.GetRequiredService<EBranch.Core.Accounts.ConsoleUserService>()
+                .LoadCallerAsync(await db.ConsoleUsers.Where(u => u.UserName == DemoIdentities.BranchSecretary).Select(u => u.Id).SingleAsync());
+            var service = ActivatorUtilities.CreateInstance<DuesStandardService>(app.Services,
+                new EBranch.Core.Data.ScopedDb(app.Services.GetRequiredService<EBranch.Core.Data.EBranchDbFactory>(), new FixedCaller(caller!)));
+            requestId = await service.RequestReductionAsync(memberId, 50, CurrentMonth, "因病致贫");
+        }
+        await secretaryPage.ReloadAsync();
+        await Expect(secretaryPage.Locator("[data-testid=reduction-status]").First).ToHaveTextAsync("待审批");
+        await secretaryPage.Locator("[data-testid=reduction-approve] button").First.ClickAsync();
+        await Expect(secretaryPage.Locator(".ant-message")).ToContainTextAsync("困难减免须由上级党组织审批");
+
+        var township = await app.SignInAsync(DemoIdentities.TownshipAdmin);
+        await GoToAsync(township, "/dues/reductions");
+        await township.Locator("[data-testid=reduction-approve] button").First.ClickAsync();
+        await Expect(township.Locator("[data-testid=reduction-status]").First).ToHaveTextAsync("已通过");
+        await using var check = app.OpenSystemDb();
+        Assert.Equal(ReductionStatus.Approved, (await check.DuesReductions.SingleAsync(r => r.Id == requestId)).Status);
+        Assert.True(await check.DuesStandards.AnyAsync(s => s.MemberId == memberId && s.ReducedAmountFen == 50));
+    }
+
+    private sealed class FixedCaller(EBranch.Core.Accounts.Caller caller) : EBranch.Core.Accounts.ICallerProvider
+    {
+        public ValueTask<EBranch.Core.Accounts.Caller> GetCallerAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(caller);
+    }
 }

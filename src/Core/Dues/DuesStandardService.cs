@@ -20,6 +20,9 @@ public sealed class DuesStandardInput
 public sealed record StandardView(Guid Id, DuesCategory Category, string CategoryLabel, long? BaseFen, int RateBasisPoints, long AmountFen, long? ReducedAmountFen,
     int EffectiveFrom, string? Note, string? CreatedBy, DateTimeOffset CreatedAt);
 
+public sealed record ReductionView(Guid Id, string MemberName, long ReducedAmountFen, int EffectiveFrom, string Reason, ReductionStatus Status,
+    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy);
+
 /// <summary>Sets members' dues standards (scoped: only members in the caller's subtree), keeping every earlier version.</summary>
 public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
 {
@@ -35,6 +38,24 @@ public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
             .Select(s => new StandardView(s.Id, s.Category, DuesCalculator.CategoryLabel(s.Category), s.BaseFen, s.RateBasisPoints, s.AmountFen, s.ReducedAmountFen,
                 s.EffectiveFrom, s.Note, s.CreatedBy, s.CreatedAt))
             .ToListAsync(cancellationToken);
+    }
+
+    public async Task<PagedResult<ReductionView>> ReductionsAsync(ReductionStatus? status, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ViewMembers);
+        (page, pageSize) = Paging.Normalize(page, pageSize);
+        var query = db.DuesReductions.AsNoTracking();
+        if (status is { } s)
+        {
+            query = query.Where(r => r.Status == s);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
+            .Join(db.Members, r => r.MemberId, m => m.Id, (r, m) => new ReductionView(r.Id, m.Name, r.ReducedAmountFen, r.EffectiveFrom, r.Reason, r.Status,
+                r.RequestedBy, r.CreatedAt, r.DecidedBy))
+            .ToListAsync(cancellationToken);
+        return new PagedResult<ReductionView>(items, total, page, pageSize);
     }
 
     /// <summary>The branch asks for a hardship reduction of a member's monthly dues from a month on.</summary>

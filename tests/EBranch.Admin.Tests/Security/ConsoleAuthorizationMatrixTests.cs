@@ -105,6 +105,7 @@ public sealed class ConsoleAuthorizationMatrixTests(ConsoleHttpFixture console, 
         ["/dues/refunds"] = Permission.ViewMembers,
         ["/dues/issues"] = Permission.ViewMembers,
         ["/dues/settings"] = Permission.ViewMembers,
+        ["/dues/reductions"] = Permission.ViewMembers,
     };
 
     /// <summary>The console's endpoints that are not pages (framework plumbing and static files aside).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EBranch.Core.Demo;
 using EBranch.Core.Dues;
+using EBranch.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -358,8 +359,4 @@ public sealed class DuesPageTests(AdminAppFixture app)
         Assert.True(await check.DuesStandards.AnyAsync(s => s.MemberId == memberId && s.ReducedAmountFen == 50));
     }
 
-    private sealed class FixedCaller(EBranch.Core.Accounts.Caller caller) : EBranch.Core.Accounts.ICallerProvider
-    {
-        public ValueTask<EBranch.Core.Accounts.Caller> GetCallerAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(caller);
-    }
 }

@@ -152,10 +152,6 @@ public sealed class GatewayFixture : IAsyncLifetime
         return client;
     }
 
-    private sealed class FixedCaller(Caller caller) : ICallerProvider
-    {
-        public ValueTask<Caller> GetCallerAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(caller);
-    }
 
     public async Task DisposeAsync()
     {

@@ -3,6 +3,8 @@
 # and CJK fonts. Idempotent; run as root (CI and the dev machines are). Prints the env vars the tests read.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# Only the env vars go to stdout (callers eval it); everything the tools print goes to stderr.
+exec 3>&1 1>&2
 
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
@@ -31,5 +33,5 @@ runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='ebranch
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='ebranch'" | grep -q 1 \
   || runuser -u postgres -- psql -qc "CREATE DATABASE ebranch OWNER ebranch"
 
-echo "EBRANCH_TEST_POSTGRES='Host=127.0.0.1;Port=5432;Username=ebranch;Password=ebranch;Database=postgres'"
-echo "EBRANCH_TEST_REDIS='127.0.0.1:6379'"
+echo >&3 "EBRANCH_TEST_POSTGRES='Host=127.0.0.1;Port=5432;Username=ebranch;Password=ebranch;Database=postgres'"
+echo >&3 "EBRANCH_TEST_REDIS='127.0.0.1:6379'"

@@ -59,6 +59,8 @@ public sealed class AdminAppFixture : IAsyncLifetime
             .First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").TrimEnd('/');
 
         _playwright = await Playwright.CreateAsync();
+        // CI machines are small and busy (two cores, a build or another suite beside): waits match the action timeout.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",

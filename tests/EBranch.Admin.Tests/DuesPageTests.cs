@@ -159,6 +159,7 @@ public sealed class DuesPageTests(AdminAppFixture app)
         await GoToAsync(town, "/dues/refunds");
         var pending = town.Locator(".ant-table-tbody tr.ant-table-row", new() { HasText = outTradeNo });
         await Expect(pending).ToContainTextAsync(DemoIdentities.BranchSecretary);
+        await Expect(pending.Locator("[data-testid=refund-member]")).ToHaveTextAsync(DemoIdentities.Members[1].Name);
         await pending.Locator("[data-testid=refund-approve] button").ClickAsync();
         // The emulator does not know this order: the approval stands and the sync job asks WeChat Pay again.
         await Expect(pending).ToHaveCountAsync(0);

@@ -42,12 +42,16 @@ public sealed class EBranchDbFactory
     /// Runs <paramref name="work"/> in one transaction under the provider's execution strategy (PostgreSQL retries
     /// transient failures). Each attempt gets a fresh context, so a retried attempt never re-adds the previous one's rows.
     /// </summary>
-    public async Task<T> InTransactionAsync<T>(Func<EBranchDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> InTransactionAsync<T>(Func<EBranchDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+        => InTransactionAsync(Caller.System, work, cancellationToken);
+
+    /// <summary>As above, with contexts opened for <paramref name="caller"/> (its scope filters, audit stamps and audit log).</summary>
+    public async Task<T> InTransactionAsync<T>(Caller caller, Func<EBranchDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
-        await using var probe = CreateForSystem();
+        await using var probe = Create(caller);
         return await probe.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
-            await using var db = CreateForSystem();
+            await using var db = Create(caller);
             await using var transaction = await db.Database.BeginTransactionAsync(token);
             var result = await work(db, token);
             await transaction.CommitAsync(token);

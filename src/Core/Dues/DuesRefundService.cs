@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EBranch.Core.Dues;
 
-public sealed record RefundView(Guid Id, string OutTradeNo, string OutRefundNo, long AmountFen, string Reason, RefundStatus Status,
+public sealed record RefundView(Guid Id, string OutTradeNo, string MemberName, string OutRefundNo, long AmountFen, string Reason, RefundStatus Status,
     string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? DecisionNote);
 
 /// <summary>
@@ -55,24 +55,35 @@ public sealed class DuesRefundService(
 
     public async Task ApproveAsync(Guid refundId, CancellationToken cancellationToken = default)
     {
-        await using var db = await scopedDb.OpenAsync(cancellationToken);
-        db.Caller.Demand(Permission.ManageMembers);
-        var refund = await db.DuesRefunds.Include(r => r.Order).FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
-        await EnsureHigherRoleAsync(db, refund, cancellationToken);
-        if (refund.Status != RefundStatus.Requested)
+        Caller caller;
+        await using (var db = await scopedDb.OpenAsync(cancellationToken))
         {
-            throw AppException.Conflict("refund_not_pending", "该退款申请已处理");
+            db.Caller.Demand(Permission.ManageMembers);
+            var found = await db.DuesRefunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
+            await EnsureHigherRoleAsync(db, found, cancellationToken);
+            caller = db.Caller;
         }
-        var moved = await db.PayOrders.Where(o => o.Id == refund.OrderId && o.Status == PayOrderStatus.Paid)
-            .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunding).SetProperty(x => x.Version, Guid.NewGuid()), cancellationToken);
-        if (moved != 1)
+        // The decision and the order's Paid → Refunding move commit together or not at all; of two approvers at
+        // once, the order's compare-and-set lets exactly one through.
+        var refund = await factory.InTransactionAsync(caller, async (tx, token) =>
         {
-            throw AppException.Conflict("refund_not_allowed", "订单状态已变化，无法退款");
-        }
-        refund.Status = RefundStatus.Approved;
-        refund.DecidedBy = db.Caller.Name;
-        refund.DecidedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+            var pending = await tx.DuesRefunds.Include(r => r.Order).FirstOrDefaultAsync(r => r.Id == refundId, token) ?? throw AppException.NotFound("退款申请");
+            if (pending.Status != RefundStatus.Requested)
+            {
+                throw AppException.Conflict("refund_not_pending", "该退款申请已处理");
+            }
+            var moved = await tx.PayOrders.Where(o => o.Id == pending.OrderId && o.Status == PayOrderStatus.Paid)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Refunding).SetProperty(x => x.Version, Guid.NewGuid()), token);
+            if (moved != 1)
+            {
+                throw AppException.Conflict("refund_not_allowed", "订单状态已变化，无法退款");
+            }
+            pending.Status = RefundStatus.Approved;
+            pending.DecidedBy = tx.Caller.Name;
+            pending.DecidedAt = time.GetUtcNow();
+            await tx.SaveChangesAsync(token);
+            return pending;
+        }, cancellationToken);
 
         try
         {
@@ -114,9 +125,14 @@ public sealed class DuesRefundService(
             query = query.Where(r => r.Status == s);
         }
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(r => new RefundView(r.Id, r.Order!.OutTradeNo, r.OutRefundNo, r.AmountFen, r.Reason, r.Status, r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote))
+        var rows = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(r => new { r.Id, r.Order!.OutTradeNo, r.Order.MemberId, r.OutRefundNo, r.AmountFen, r.Reason, r.Status, r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote })
             .ToListAsync(cancellationToken);
+        var memberIds = rows.Select(r => r.MemberId).Distinct().ToList();
+        // Names come through the scoped set, as on the order list.
+        var members = await db.Members.Where(m => memberIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
+        var items = rows.Select(r => new RefundView(r.Id, r.OutTradeNo, members.GetValueOrDefault(r.MemberId, "—"), r.OutRefundNo, r.AmountFen, r.Reason, r.Status,
+            r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote)).ToList();
         return new PagedResult<RefundView>(items, total, page, pageSize);
     }
 

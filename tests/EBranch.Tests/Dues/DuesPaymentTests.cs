@@ -348,4 +348,39 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         Assert.Equal(1, await db.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == PointActions.Reversal));
         Assert.Equal(refunded.AmountFen, (await db.DuesRefunds.SingleAsync(r => r.Id == refundId)).AmountFen);
     }
+
+    [Fact]
+    public async Task Refund_ApprovedByTwoAtOnce_IsDecidedOnce_AndRefundsOnce()
+    {
+        var (client, memberId, _) = await gateway.NewPayingMemberAsync("双审批");
+        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
+        await PayAtWeChatAsync(outTradeNo);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
+        var secretary = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
+        var refundId = await secretary.RequestAsync(outTradeNo, "重复缴纳");
+
+        var township = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin);
+        var district = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.DistrictAdmin);
+        var outcomes = await Task.WhenAll(new[] { township, district }.Select(async approver =>
+        {
+            try
+            {
+                await approver.ApproveAsync(refundId);
+                return "approved";
+            }
+            catch (Core.Common.AppException ex)
+            {
+                return ex.Code;
+            }
+        }));
+
+        Assert.Single(outcomes, o => o == "approved");
+        Assert.Single(outcomes, o => o is "refund_not_pending" or "refund_not_allowed");
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Refunded);
+        await using var db = gateway.SystemDb();
+        var refund = await db.DuesRefunds.SingleAsync(r => r.Id == refundId);
+        Assert.Equal(RefundStatus.Succeeded, refund.Status);
+        Assert.Contains(refund.DecidedBy, new[] { DemoIdentities.TownshipAdmin, DemoIdentities.DistrictAdmin });
+        Assert.Equal(0, await PaidBillsAsync(memberId));
+    }
 }

@@ -40,6 +40,11 @@ public sealed class DuesPageTests(AdminAppFixture app)
         Assert.DoesNotContain(ConsolePageTests.OtherTownships, n => names.Any(r => r.Contains(n, StringComparison.Ordinal)));
         await ScreenshotAsync(page, "dues-town01");
 
+        // The unpaid list is paged by the server: a township's first page holds 20 of its unpaid members.
+        var unpaidTotal = int.Parse(await page.Locator("[data-testid=unpaid-total]").InnerTextAsync(), CultureInfo.InvariantCulture);
+        Assert.InRange(unpaidTotal, 21, expectedCounts.Sum());
+        await Expect(page.Locator("[data-testid=unpaid-list] .ant-table-tbody tr.ant-table-row")).ToHaveCountAsync(20);
+
         await using (var db = app.OpenSystemDb())
         {
             var townPath = await OrganizationPathOfAsync(DemoIdentities.TownshipAdmin);
@@ -89,6 +94,9 @@ public sealed class DuesPageTests(AdminAppFixture app)
         await Expect(row.Locator("[data-testid=unpaid-months]")).ToHaveTextAsync("2");
         await Expect(row.Locator("[data-testid=unpaid-warning]")).ToHaveTextAsync(DuesReportService.Warning(2)!);
         await Expect(row.Locator("[data-testid=unpaid-warning] .ant-tag-orange")).ToHaveCountAsync(1);
+        // Filtered and counted by the server: one member matches, and that one is warned.
+        await Expect(page.Locator("[data-testid=unpaid-total]")).ToHaveTextAsync("1");
+        await Expect(page.Locator("[data-testid=unpaid-warned]")).ToHaveTextAsync("1");
         await ScreenshotAsync(page, "dues-branch0101");
 
         // Last month: the member owed one month then.

@@ -164,6 +164,7 @@ public sealed class DuesRefundService(
                 logger.LogWarning(ex, "Refund sync of {OutRefundNo} failed", refund.OutRefundNo);
             }
         }
+        await ReverseMissingPointsAsync(cancellationToken);
     }
 
     private async Task<PayRefund> RefundOrQueryAsync((string OutRefundNo, RefundStatus Status, string OutTradeNo, long Amount, long Total, string Reason) refund, CancellationToken cancellationToken)
@@ -218,12 +219,7 @@ public sealed class DuesRefundService(
                 {
                     return;
                 }
-                var entry = await db.PointEntries.AsNoTracking()
-                    .FirstOrDefaultAsync(e => e.MemberId == refund.Order!.MemberId && e.Action == PointActions.DuesPayment && e.SourceKey == "dues:" + refund.Order.OutTradeNo, cancellationToken);
-                if (entry is not null && entry.PointsTenths != 0)
-                {
-                    await points.ReverseAsync(entry.Id, "党费退款，积分冲正", cancellationToken);
-                }
+                await ReversePointsAsync(db, [(refund.Order!.MemberId, refund.Order.OutTradeNo)], cancellationToken);
                 return;
             default: // ABNORMAL, CLOSED
                 if (await db.PayOrders.Where(o => o.Id == refund.OrderId && o.Status == PayOrderStatus.Refunding)
@@ -240,6 +236,39 @@ public sealed class DuesRefundService(
                 });
                 await db.SaveChangesAsync(cancellationToken);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Reverses the dues points of refunded orders (idempotent: one reversal per entry). Called right after a refund
+    /// succeeds and by the sync job for the last 30 days' refunds, so a crash in between loses no reversal.
+    /// </summary>
+    private async Task ReversePointsAsync(EBranchDbContext db, IReadOnlyList<(Guid MemberId, string OutTradeNo)> orders, CancellationToken cancellationToken)
+    {
+        var memberIds = orders.Select(o => o.MemberId).Distinct().ToList();
+        var sourceKeys = orders.Select(o => "dues:" + o.OutTradeNo).ToList();
+        var entries = await db.PointEntries.AsNoTracking()
+            .Where(e => memberIds.Contains(e.MemberId) && e.Action == PointActions.DuesPayment && sourceKeys.Contains(e.SourceKey) && e.PointsTenths != 0)
+            .Select(e => new { e.Id, e.MemberId }).ToListAsync(cancellationToken);
+        var reversalKeys = entries.Select(e => "reversal:" + e.Id.ToString("N")).ToList();
+        var reversed = (await db.PointEntries.AsNoTracking()
+            .Where(e => memberIds.Contains(e.MemberId) && e.Action == PointActions.Reversal && reversalKeys.Contains(e.SourceKey))
+            .Select(e => e.SourceKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => !reversed.Contains("reversal:" + e.Id.ToString("N"))))
+        {
+            await points.ReverseAsync(entry.Id, "党费退款，积分冲正", cancellationToken);
+        }
+    }
+
+    private async Task ReverseMissingPointsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = factory.CreateForSystem();
+        var since = time.GetUtcNow().AddDays(-30);
+        var refunded = await db.DuesRefunds.AsNoTracking().Where(r => r.Status == RefundStatus.Succeeded && r.SucceededAt >= since)
+            .OrderByDescending(r => r.SucceededAt).Take(500).Select(r => new { r.Order!.MemberId, r.Order.OutTradeNo }).ToListAsync(cancellationToken);
+        if (refunded.Count > 0)
+        {
+            await ReversePointsAsync(db, refunded.Select(r => (r.MemberId, r.OutTradeNo)).ToList(), cancellationToken);
         }
     }
 

@@ -383,4 +383,35 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         Assert.Contains(refund.DecidedBy, new[] { DemoIdentities.TownshipAdmin, DemoIdentities.DistrictAdmin });
         Assert.Equal(0, await PaidBillsAsync(memberId));
     }
+
+    [Fact]
+    public async Task Refund_ReversalLostToACrash_IsMadeByTheSyncJob_Once()
+    {
+        var (client, memberId, _) = await gateway.NewPayingMemberAsync("冲正补");
+        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
+        await PayAtWeChatAsync(outTradeNo);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
+        var secretary = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
+        var refundId = await secretary.RequestAsync(outTradeNo, "重复缴纳");
+        await (await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin)).ApproveAsync(refundId);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Refunded);
+        await using var db = gateway.SystemDb();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await db.PointEntries.AnyAsync(e => e.MemberId == memberId && e.Action == PointActions.Reversal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        var engine = gateway.Services.GetRequiredService<PointsEngine>();
+        var balanceAfterRefund = await engine.BalanceAsync(memberId);
+
+        // The process died after the refund committed and before the reversal was written.
+        await db.PointEntries.Where(e => e.MemberId == memberId && e.Action == PointActions.Reversal).ExecuteDeleteAsync();
+        Assert.True(await engine.BalanceAsync(memberId) > balanceAfterRefund);
+
+        var sync = gateway.Services.GetRequiredService<DuesRefundService>();
+        await sync.SyncAsync();
+        await sync.SyncAsync();
+        Assert.Equal(1, await db.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == PointActions.Reversal));
+        Assert.Equal(balanceAfterRefund, await engine.BalanceAsync(memberId));
+    }
 }

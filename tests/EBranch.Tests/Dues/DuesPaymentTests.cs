@@ -352,12 +352,7 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
     [Fact]
     public async Task Refund_ApprovedByTwoAtOnce_IsDecidedOnce_AndRefundsOnce()
     {
-        var (client, memberId, _) = await gateway.NewPayingMemberAsync("双审批");
-        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
-        await PayAtWeChatAsync(outTradeNo);
-        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
-        var secretary = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
-        var refundId = await secretary.RequestAsync(outTradeNo, "重复缴纳");
+        var (memberId, outTradeNo, refundId) = await RefundRequestedAsync("双审批");
 
         var township = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin);
         var district = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.DistrictAdmin);
@@ -387,12 +382,7 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
     [Fact]
     public async Task Refund_ReversalLostToACrash_IsMadeByTheSyncJob_Once()
     {
-        var (client, memberId, _) = await gateway.NewPayingMemberAsync("冲正补");
-        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
-        await PayAtWeChatAsync(outTradeNo);
-        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
-        var secretary = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
-        var refundId = await secretary.RequestAsync(outTradeNo, "重复缴纳");
+        var (memberId, outTradeNo, refundId) = await RefundRequestedAsync("冲正补");
         await (await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin)).ApproveAsync(refundId);
         await WaitForStatusAsync(outTradeNo, PayOrderStatus.Refunded);
         await using var db = gateway.SystemDb();
@@ -413,5 +403,16 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         await sync.SyncAsync();
         Assert.Equal(1, await db.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == PointActions.Reversal));
         Assert.Equal(balanceAfterRefund, await engine.BalanceAsync(memberId));
+    }
+
+    /// <summary>A new member's current month paid through WeChat Pay, and a refund of it requested by the branch secretary.</summary>
+    private async Task<(Guid MemberId, string OutTradeNo, Guid RefundId)> RefundRequestedAsync(string name)
+    {
+        var (client, memberId, _) = await gateway.NewPayingMemberAsync(name);
+        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
+        await PayAtWeChatAsync(outTradeNo);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
+        var secretary = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
+        return (memberId, outTradeNo, await secretary.RequestAsync(outTradeNo, "重复缴纳"));
     }
 }

@@ -126,7 +126,7 @@ public sealed class DuesPaymentService(
                 Attach = onBehalf ? "behalf" : null,
             }, cancellationToken);
         }
-        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "JSAPI order {OutTradeNo} failed", order.OutTradeNo);
             await db.PayOrders.Where(o => o.Id == order.Id && o.Status == PayOrderStatus.Waiting)
@@ -230,7 +230,7 @@ public sealed class DuesPaymentService(
         {
             return NotificationOutcome.NotPaid;
         }
-        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Query of {OutTradeNo} failed; will retry", outTradeNo);
             return NotificationOutcome.NotPaid;
@@ -281,6 +281,11 @@ public sealed class DuesPaymentService(
         }
         if (order.Status is PayOrderStatus.Paid or PayOrderStatus.Refunding or PayOrderStatus.Refunded)
         {
+            if (order.Status == PayOrderStatus.Paid && !order.PointsCredited)
+            {
+                // The process stopped between the payment and its points: the repeated notification completes it (the credit is idempotent).
+                await CreditPointsAsync(order.Id, order.MemberId, order.OutTradeNo, order.PaidAt ?? time.GetUtcNow(), cancellationToken);
+            }
             return NotificationOutcome.Duplicate;
         }
 

@@ -90,7 +90,7 @@ public sealed class DuesRefundService(
             var result = await pay.RefundAsync(new RefundRequest(refund.Order!.OutTradeNo, refund.OutRefundNo, refund.AmountFen, refund.Order.AmountFen) { Reason = refund.Reason }, cancellationToken);
             await ApplyRefundStatusAsync(refund.OutRefundNo, result.Status, result.RefundId, cancellationToken);
         }
-        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The request is approved; the sync job asks WeChat Pay again (same out_refund_no, so never twice).
             logger.LogWarning(ex, "Refund {OutRefundNo} call failed; will be retried by the sync job", refund.OutRefundNo);
@@ -159,7 +159,7 @@ public sealed class DuesRefundService(
                     : await pay.QueryRefundAsync(refund.OutRefundNo, cancellationToken);
                 await ApplyRefundStatusAsync(refund.OutRefundNo, result.Status, result.RefundId, cancellationToken);
             }
-            catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Refund sync of {OutRefundNo} failed", refund.OutRefundNo);
             }

@@ -45,7 +45,7 @@ public static class IdentityApi
         binding.MapPost("/phone", BindByPhone)
             .WithName("bindByPhone").WithSummary("以姓名+微信手机号（getPhoneNumber）认证")
             .ProducesErrors(400, ErrorCodes.ValidationFailed, IdentityErrors.PhoneCodeInvalid, IdentityErrors.BranchRequired, ErrorCodes.InvalidRequest)
-            .ProducesErrors(409, IdentityErrors.AlreadyBound, "member_already_bound").ProducesErrors(429);
+            .ProducesErrors(409, IdentityErrors.AlreadyBound, "member_already_bound").ProducesErrors(429).ProducesErrors(503);
         binding.MapGet("/", Status)
             .WithName("getBindingStatus").WithSummary("最近一次认证申请的状态（无申请时 204）");
     }

@@ -9,8 +9,9 @@ public sealed record QuotaGrant(string[] TemplateIds, int Count = 1);
 public sealed record PayOutcome(string Outcome = "success");
 public sealed record RefundOutcome(string Status = "SUCCESS");
 public sealed record Mismatch(string Kind, string? OutTradeNo);
-public sealed record FailNext(int Count, int Status = 500);
-public sealed record Delay(int Milliseconds, int Count = 1);
+public sealed record FailNext(int Count, int Status = 500, string? Path = null, bool Http = false);
+public sealed record Delay(int Milliseconds, int Count = 1, string? Path = null, bool After = false);
+public sealed record TokenStorm(int Count);
 public sealed record WordList(string[] Words);
 public sealed record NotificationFaults(bool? Duplicate, bool? OutOfOrder, string? Corrupt, int CorruptCount = 1);
 public sealed record Target(string Url);
@@ -51,18 +52,27 @@ public static class ControlApi
         {
             state.Faults.FailNext = fault.Count;
             state.Faults.FailStatus = fault.Status;
+            state.Faults.FailPath = fault.Path;
+            state.Faults.FailHttp = fault.Http;
             return Results.NoContent();
         }));
         api.MapPost("/faults/delay", (Delay fault, EmulatorState state) => state.Locked(() =>
         {
             state.Faults.DelayMilliseconds = fault.Milliseconds;
             state.Faults.DelayNext = fault.Count;
+            state.Faults.DelayPath = fault.Path;
+            state.Faults.DelayAfter = fault.After;
             return Results.NoContent();
         }));
         api.MapPost("/faults/invalidate-token", (EmulatorState state) => state.Locked(() =>
         {
             state.CurrentToken?.Revoked = true;
             state.PreviousToken?.Revoked = true;
+            return Results.NoContent();
+        }));
+        api.MapPost("/faults/reject-token", (TokenStorm storm, EmulatorState state) => state.Locked(() =>
+        {
+            state.Faults.RejectTokenNext = storm.Count;
             return Results.NoContent();
         }));
         api.MapPost("/faults/risky-words", (WordList words, EmulatorState state) => state.Locked(() =>
@@ -83,7 +93,9 @@ public static class ControlApi
         }));
         api.MapDelete("/faults", (EmulatorState state, EmulatorSettings settings) => state.Locked(() =>
         {
-            state.Faults.FailNext = state.Faults.DelayNext = state.Faults.CorruptCount = 0;
+            state.Faults.FailNext = state.Faults.DelayNext = state.Faults.CorruptCount = state.Faults.RejectTokenNext = 0;
+            state.Faults.FailPath = state.Faults.DelayPath = null;
+            state.Faults.FailHttp = state.Faults.DelayAfter = false;
             state.Faults.DuplicateNotifications = state.Faults.OutOfOrderNotifications = false;
             state.RiskyWords.Clear();
             state.RiskyWords.UnionWith(settings.RiskyWords);
@@ -107,6 +119,13 @@ public static class ControlApi
             clock.Reset();
             return Results.Ok(new { now = clock.Now });
         });
+        api.MapGet("/orders", (EmulatorState state) => state.Locked(() => new
+        {
+            orders = state.Orders.Values.OrderBy(o => o.CreatedAt)
+                .Select(o => new { out_trade_no = o.OutTradeNo, state = o.State, total = o.Total, refunded = o.Refunded, openid = o.OpenId }).ToList(),
+            refunds = state.Refunds.Values.OrderBy(r => r.CreatedAt)
+                .Select(r => new { out_refund_no = r.OutRefundNo, out_trade_no = r.Order.OutTradeNo, status = r.Status, amount = r.Amount }).ToList(),
+        }));
         api.MapGet("/log", Log);
         api.MapGet("", (EmulatorState state) => Results.Content(LogPage.Render(Log(state)), "text/html; charset=utf-8"));
     }

@@ -140,6 +140,11 @@ public static partial class MiniProgramApi
     /// <summary>0 when the token is usable; else 40001 (invalid / not the latest) or 42001 (expired).</summary>
     private static int CheckToken(EmulatorState state, EmulatorClock clock, string? token)
     {
+        if (state.Faults.RejectTokenNext > 0 && !string.IsNullOrEmpty(token))
+        {
+            state.Faults.RejectTokenNext--;
+            return 40001;
+        }
         var now = clock.Now;
         foreach (var candidate in new[] { state.CurrentToken, state.PreviousToken })
         {

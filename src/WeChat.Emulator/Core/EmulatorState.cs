@@ -76,8 +76,18 @@ public sealed class Faults
 {
     public int FailNext { get; set; }
     public int FailStatus { get; set; } = 500;
+    /// <summary>Only calls to this path fail (null: any WeChat call).</summary>
+    public string? FailPath { get; set; }
+    /// <summary>Mini-program APIs answer the HTTP status itself (a gateway error page) instead of 200 + errcode -1.</summary>
+    public bool FailHttp { get; set; }
     public int DelayNext { get; set; }
     public int DelayMilliseconds { get; set; }
+    /// <summary>Only calls to this path are delayed (null: any WeChat call).</summary>
+    public string? DelayPath { get; set; }
+    /// <summary>Delay the answer after the call has taken effect (a lost answer), instead of before it.</summary>
+    public bool DelayAfter { get; set; }
+    /// <summary>The next N calls that carry an access token answer 40001 whatever the token (a storm).</summary>
+    public int RejectTokenNext { get; set; }
     public bool DuplicateNotifications { get; set; }
     public bool OutOfOrderNotifications { get; set; }
     /// <summary>tamper | wrong-serial | stale-timestamp | signtest, applied to the next <see cref="CorruptCount"/> notification attempts.</summary>

@@ -47,21 +47,11 @@ public sealed class DuesReductionAndReminderTests(GatewayFixture gateway)
         var (_, withoutQuota, _) = await gateway.NewPayingMemberAsync("严无额度");
         await (await gateway.Emulator.Control.PostAsJsonAsync($"/_emulator/users/{withQuotaOpenId}/subscriptions",
             new { templateIds = new[] { GatewayFixture.ReminderTemplateId }, count = 1 })).Content.ReadAsStringAsync();
-        var today = DistrictTime.Today(TimeProvider.System);
+        await gateway.RemindTodayAsync(withQuota);
         await using (var db = gateway.SystemDb())
         {
-            var branchId = await db.Members.Where(m => m.Id == withQuota).Select(m => m.OrganizationId).SingleAsync();
-            var settings = await db.BranchDuesSettings.FirstOrDefaultAsync(s => s.OrganizationId == branchId);
-            if (settings is null)
-            {
-                db.BranchDuesSettings.Add(new BranchDuesSettings { OrganizationId = branchId, ReminderDay = today.Day });
-            }
-            else
-            {
-                settings.ReminderDay = today.Day;
-            }
-            await db.SaveChangesAsync();
-            Assert.Equal(branchId, await db.Members.Where(m => m.Id == withoutQuota).Select(m => m.OrganizationId).SingleAsync());
+            Assert.Equal(await db.Members.Where(m => m.Id == withQuota).Select(m => m.OrganizationId).SingleAsync(),
+                await db.Members.Where(m => m.Id == withoutQuota).Select(m => m.OrganizationId).SingleAsync());
         }
 
         var run = await gateway.Services.GetRequiredService<DuesReminderService>().SendDueRemindersAsync();

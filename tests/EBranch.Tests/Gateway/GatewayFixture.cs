@@ -145,6 +145,24 @@ public sealed class GatewayFixture : IAsyncLifetime
         return (client, memberId, openId);
     }
 
+    /// <summary>Makes today the dues reminder day of the member's branch.</summary>
+    public async Task RemindTodayAsync(Guid memberId)
+    {
+        var today = Core.Common.DistrictTime.Today(TimeProvider.System);
+        await using var db = SystemDb();
+        var branchId = await db.Members.Where(m => m.Id == memberId).Select(m => m.OrganizationId).SingleAsync();
+        var settings = await db.BranchDuesSettings.FirstOrDefaultAsync(s => s.OrganizationId == branchId);
+        if (settings is null)
+        {
+            db.BranchDuesSettings.Add(new Core.Dues.BranchDuesSettings { OrganizationId = branchId, ReminderDay = today.Day });
+        }
+        else
+        {
+            settings.ReminderDay = today.Day;
+        }
+        await db.SaveChangesAsync();
+    }
+
     public HttpClient ClientWithToken(string token)
     {
         var client = new HttpClient { BaseAddress = new Uri(Url) };

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using EBranch.Core.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EBranch.Core.WeChat.MiniProgram;
@@ -16,18 +17,23 @@ public interface IAccessTokenProvider
 
 /// <summary>
 /// Stable access token (<c>POST /cgi-bin/stable_token</c>) with one owner across instances: whoever holds the
-/// distributed lock fetches; everyone else reads the store.
+/// distributed lock fetches; everyone else reads the store. A forced refresh happens at most once per
+/// <see cref="MiniProgramOptions.ForceRefreshInterval"/> per instance for the token it forced (WeChat allows 20 a day,
+/// 30 s apart): a token refused again right after being forced means WeChat is in trouble, not that it is stale.
 /// </summary>
 public sealed class AccessTokenProvider(
     IHttpClientFactory httpClientFactory,
     IOptions<MiniProgramOptions> options,
     IAccessTokenStore store,
     IDistributedLock distributedLock,
-    TimeProvider timeProvider) : IAccessTokenProvider
+    TimeProvider timeProvider,
+    ILogger<AccessTokenProvider> logger) : IAccessTokenProvider
 {
     private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
     private readonly MiniProgramOptions _options = options.Value;
+    // The token this instance last obtained with force_refresh, and when.
+    private (string Token, DateTimeOffset At)? _lastForced;
 
     private string LockName => $"wechat:access-token:{_options.AppId}";
 
@@ -63,7 +69,14 @@ public sealed class AccessTokenProvider(
         {
             return cached.Token;
         }
-        return await FetchAsync(forceRefresh: true, cancellationToken);
+        if (_lastForced is { } forced && forced.Token == rejectedToken && timeProvider.GetUtcNow() - forced.At < _options.ForceRefreshInterval)
+        {
+            logger.LogWarning("The access token forced {Ago} ago was refused again: not forcing another one", timeProvider.GetUtcNow() - forced.At);
+            throw new WeChatUnavailableException("stable_token", "a freshly forced access token was refused again");
+        }
+        var token = await FetchAsync(forceRefresh: true, cancellationToken);
+        _lastForced = (token, timeProvider.GetUtcNow());
+        return token;
     }
 
     private bool IsFresh(AccessTokenEntry? entry) =>
@@ -74,9 +87,10 @@ public sealed class AccessTokenProvider(
         var http = httpClientFactory.CreateClient(MiniProgramClient.HttpClientName);
         var request = new { grant_type = "client_credential", appid = _options.AppId, secret = _options.AppSecret, force_refresh = forceRefresh };
         var now = timeProvider.GetUtcNow();
-        using var response = await http.PostAsJsonAsync(new Uri(new Uri(_options.BaseUrl), "/cgi-bin/stable_token"), request, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var (bytes, _) = await MiniProgramClient.SendAsync(http,
+            () => new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_options.BaseUrl), "/cgi-bin/stable_token")) { Content = JsonContent.Create(request) },
+            "stable_token", logger, cancellationToken);
+        using var json = MiniProgramClient.ParseJson(bytes, "stable_token", logger);
         MiniProgramClient.ThrowOnError(json.RootElement, "stable_token");
         var token = json.RootElement.GetProperty("access_token").GetString()!;
         var expiresIn = json.RootElement.GetProperty("expires_in").GetInt32();

@@ -1,18 +1,24 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EBranch.Core.WeChat.MiniProgram;
 
-/// <summary>Mini-program server APIs (login, phone number, subscribe/template messages, content check, codes).</summary>
+/// <summary>
+/// Mini-program server APIs (login, phone number, subscribe/template messages, content check, codes). Nothing is
+/// retried except once after a stale token (40001/42001); trouble at WeChat is thrown as <see cref="WeChatUnavailableException"/>.
+/// </summary>
 public sealed class MiniProgramClient(
     IHttpClientFactory httpClientFactory,
     IOptions<MiniProgramOptions> options,
-    IAccessTokenProvider accessTokens)
+    IAccessTokenProvider accessTokens,
+    ILogger<MiniProgramClient> logger)
 {
     public const string HttpClientName = "WeChat.MiniProgram";
     private const int NoSubscribeQuota = 43101;
     private const int SubscribeValueBroken = 47003;
+    private const int SystemBusy = -1;
     private static readonly int[] StaleTokenCodes = [40001, 42001];
     private readonly MiniProgramOptions _options = options.Value;
 
@@ -21,9 +27,8 @@ public sealed class MiniProgramClient(
     {
         var path = $"/sns/jscode2session?appid={Uri.EscapeDataString(_options.AppId)}&secret={Uri.EscapeDataString(_options.AppSecret)}" +
                    $"&js_code={Uri.EscapeDataString(jsCode)}&grant_type=authorization_code";
-        using var response = await Http().GetAsync(Url(path), cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var (bytes, _) = await SendAsync(Http(), () => new HttpRequestMessage(HttpMethod.Get, Url(path)), "jscode2session", logger, cancellationToken);
+        using var json = ParseJson(bytes, "jscode2session", logger);
         var root = json.RootElement;
         var (code, message) = ErrorOf(root);
         if (code != 0)
@@ -112,7 +117,7 @@ public sealed class MiniProgramClient(
         {
             return bytes;
         }
-        using var json = JsonDocument.Parse(bytes);
+        using var json = ParseJson(bytes, "getwxacodeunlimit", logger);
         ThrowOnError(json.RootElement, "getwxacodeunlimit");
         throw new WeChatApiException(0, "JSON answer without an image", "getwxacodeunlimit");
     }
@@ -125,16 +130,66 @@ public sealed class MiniProgramClient(
     internal static void ThrowOnError(JsonElement root, string api)
     {
         var (code, message) = ErrorOf(root);
+        if (code == SystemBusy || StaleTokenCodes.Contains(code))
+        {
+            // Busy, or the token was refused even after the one refresh: WeChat's trouble, not the caller's.
+            throw new WeChatUnavailableException(api, $"{code} {message}");
+        }
         if (code != 0)
         {
             throw new WeChatApiException(code, message, api);
         }
     }
 
+    /// <summary>
+    /// One HTTP exchange with WeChat. No connection, a timeout (<see cref="MiniProgramOptions.Timeout"/>) or a non-2xx
+    /// answer becomes <see cref="WeChatUnavailableException"/>; the caller's own cancellation stays a cancellation.
+    /// </summary>
+    internal static async Task<(byte[] Body, string MediaType)> SendAsync(HttpClient http, Func<HttpRequestMessage> request, string api, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        string problem;
+        try
+        {
+            using var message = request();
+            using var response = await http.SendAsync(message, cancellationToken);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return (bytes, response.Content.Headers.ContentType?.MediaType ?? "");
+            }
+            problem = $"HTTP {(int)response.StatusCode}";
+        }
+        catch (HttpRequestException ex)
+        {
+            problem = ex.Message;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            problem = $"no answer within {http.Timeout.TotalSeconds:0.###} s";
+        }
+        logger.LogWarning("WeChat {Api} unavailable: {Problem}", api, problem);
+        throw new WeChatUnavailableException(api, problem);
+    }
+
+    /// <summary>The JSON of an answer; anything else (a proxy's page) means WeChat is not really answering.</summary>
+    internal static JsonDocument ParseJson(byte[] body, string api, ILogger logger)
+    {
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            logger.LogWarning("WeChat {Api} answered something that is not JSON ({Length} bytes)", api, body.Length);
+            throw new WeChatUnavailableException(api, "not JSON");
+        }
+    }
+
     private async Task<JsonDocument> PostWithTokenAsync(string path, object body, CancellationToken cancellationToken)
     {
         var (bytes, _) = await SendWithTokenAsync(path, body, cancellationToken);
-        return JsonDocument.Parse(bytes);
+        return ParseJson(bytes, path, logger);
     }
 
     /// <summary>Posts with the shared token; on 40001/42001 force-refreshes once and retries once.</summary>
@@ -142,7 +197,7 @@ public sealed class MiniProgramClient(
     {
         var token = await accessTokens.GetAsync(cancellationToken);
         var answer = await PostAsync(path, token, body, cancellationToken);
-        if (answer.IsJson && StaleTokenCodes.Contains(ErrorCodeOf(answer.Body)))
+        if (answer.IsJson && StaleTokenCodes.Contains(ErrorCodeOf(answer.Body, path)))
         {
             token = await accessTokens.ForceRefreshAsync(token, cancellationToken);
             answer = await PostAsync(path, token, body, cancellationToken);
@@ -152,18 +207,18 @@ public sealed class MiniProgramClient(
 
     private async Task<(byte[] Body, bool IsJson)> PostAsync(string path, string token, object body, CancellationToken cancellationToken)
     {
-        using var response = await Http().PostAsJsonAsync(Url($"{path}?access_token={Uri.EscapeDataString(token)}"), body, WeChatJson.Options, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        var (bytes, mediaType) = await SendAsync(Http(), () => new HttpRequestMessage(HttpMethod.Post, Url($"{path}?access_token={Uri.EscapeDataString(token)}"))
+        {
+            Content = JsonContent.Create(body, options: WeChatJson.Options),
+        }, path, logger, cancellationToken);
         var isJson = mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
                      || (bytes.Length > 0 && bytes[0] == (byte)'{');
         return (bytes, isJson);
     }
 
-    private static int ErrorCodeOf(byte[] body)
+    private int ErrorCodeOf(byte[] body, string api)
     {
-        using var json = JsonDocument.Parse(body);
+        using var json = ParseJson(body, api, logger);
         return ErrorOf(json.RootElement).Code;
     }
 

@@ -17,6 +17,9 @@ public sealed class MiniProgramOptions
     public string? PushEncodingAESKey { get; set; }
     /// <summary>Refresh the cached access token this long before it expires (WeChat rotates 5 minutes early).</summary>
     public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>A token obtained with force_refresh and refused again within this long is not forced again (WeChat: 20 a day, 30 s apart).</summary>
+    public TimeSpan ForceRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Timeout of one HTTP call (nothing is retried but a stale token).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 

@@ -26,3 +26,17 @@ public sealed class WeChatLoginException(int errorCode, string errorMessage)
 {
     public LoginError Error { get; } = Enum.IsDefined(typeof(LoginError), errorCode) ? (LoginError)errorCode : LoginError.Unknown;
 }
+
+/// <summary>
+/// WeChat could not be used just now: a 5xx or non-JSON answer, a timeout, no connection, "system busy" (-1), or an
+/// access token that is rejected again right after a refresh. Not the caller's fault: hosts answer 503
+/// <c>service_unavailable</c> so the mini-program may try again later.
+/// </summary>
+public sealed class WeChatUnavailableException(string api, string detail)
+    : Common.AppException(Common.ErrorCodes.ServiceUnavailable, "微信服务暂时不可用，请稍后再试", 503)
+{
+    public string Api { get; } = api;
+    public string Detail { get; } = detail;
+
+    public override string ToString() => $"WeChat API {Api} unavailable: {Detail}";
+}

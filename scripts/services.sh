@@ -28,6 +28,14 @@ for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
 pg_isready -q -h 127.0.0.1 || { echo "services: PostgreSQL did not start" >&2; exit 1; }
 for _ in $(seq 50); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.1; done
 
+# The suites start many hosts at once (xunit runs test classes in parallel; a cluster test runs four hosts), each
+# with its own pool: the default 100 connections is too few.
+if [ "$(runuser -u postgres -- psql -qtAc 'SHOW max_connections')" -lt 500 ]; then
+  runuser -u postgres -- psql -qc "ALTER SYSTEM SET max_connections = 500"
+  pg_ctlcluster "$PGVER" main restart
+  for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
+fi
+
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='ebranch'" | grep -q 1 \
   || runuser -u postgres -- psql -qc "CREATE ROLE ebranch LOGIN SUPERUSER PASSWORD 'ebranch'"
 runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_database WHERE datname='ebranch'" | grep -q 1 \

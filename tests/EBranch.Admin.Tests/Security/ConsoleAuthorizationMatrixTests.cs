@@ -44,19 +44,7 @@ public sealed class ConsoleHttpFixture : IAsyncLifetime
     public async Task<HttpClient> SignInAsync(string userName, string password = DemoIdentities.Password)
     {
         var client = NewClient();
-        var html = await client.GetStringAsync("/login");
-        var form = Regex.Matches(html, "<input[^>]*name=\"([^\"]+)\"[^>]*>").Select(m => m.Groups[1].Value).ToList();
-        string Value(string name) => Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
-        var fields = new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(Value("__RequestVerificationToken")),
-            ["_handler"] = Value("_handler"),
-            [form.Single(f => f.EndsWith("UserName", StringComparison.Ordinal))] = userName,
-            [form.Single(f => f.EndsWith("Password", StringComparison.Ordinal))] = password,
-        };
-        var response = await client.PostAsync("/login", new FormUrlEncodedContent(fields));
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString is { } to && !to.Contains("login", StringComparison.Ordinal),
-            $"sign-in as {userName}: {(int)response.StatusCode} {response.Headers.Location}");
+        await ConsoleForms.SignInAsync(client, userName, password);
         return client;
     }
 

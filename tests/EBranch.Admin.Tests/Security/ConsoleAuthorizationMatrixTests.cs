@@ -185,6 +185,28 @@ public sealed class ConsoleAuthorizationMatrixTests(ConsoleHttpFixture console, 
     }
 
     [Fact]
+    public async Task EveryAnswer_CarriesTheSecurityHeaders_TheCookieIsHttpOnlyAndStrict_AndSignInNeedsTheAntiforgeryToken()
+    {
+        var anonymous = console.NewClient();
+        var fields = await ConsoleForms.LoginFieldsAsync(anonymous, DemoIdentities.ReadOnly, DemoIdentities.Password);
+        var forged = await anonymous.PostAsync("/login", new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken").ToDictionary()));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        var signIn = await anonymous.PostAsync("/login", new FormUrlEncodedContent(fields));
+        Assert.True(ConsoleForms.IsSignedInRedirect(signIn));
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".EBranch.Admin=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        var answers = new[]
+        {
+            forged, signIn, await anonymous.GetAsync("/members"), await console.NewClient().GetAsync("/login"),
+            await console.NewClient().GetAsync("/members"), await console.NewClient().GetAsync("/_framework/blazor.web.js"),
+        };
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Redirect], answers[2..].Take(3).Select(a => a.StatusCode));
+        SecurityHeaderChecks.AssertOnEvery(answers);
+    }
+
+    [Fact]
     public async Task Logout_NeedsTheAntiforgeryToken_AndEndsTheSession()
     {
         var client = await console.SignInAsync(DemoIdentities.ReadOnly);

@@ -3,6 +3,7 @@ using System.Net;
 using EBranch.Tests.Gateway;
 using EBranch.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Quartz;
 
 namespace EBranch.Tests.Reliability;
@@ -101,6 +102,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             await Redis.DisposeAsync();
         }
+        // The four hosts and their schedulers shared one connection pool: give its idle connections back to the shared server now.
+        await using var connection = new NpgsqlConnection(Settings["ConnectionStrings:Postgres"]);
+        NpgsqlConnection.ClearPool(connection);
     }
 
     public sealed record JobRun(string Node, JobKey Job, TriggerKey Trigger, DateTimeOffset? ScheduledFireTime, string FireInstanceId, bool Failed);

@@ -88,7 +88,8 @@ public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture
             return;
         }
         // Data protection and antiforgery across two consoles behind one address: the form rendered by one is accepted by
-        // the other, and the cookie the other issues is read by the first. The key ring is in Redis, not on either machine.
+        // the other (and refused without its token), and the cookie the other issues is read by the first. The key ring is
+        // in Redis, not on either machine.
         var (one, two, _) = cluster.Browser();
         var fields = await ConsoleForms.LoginFieldsAsync(one, DemoIdentities.BranchSecretary, DemoIdentities.Password);
         var withoutToken = fields.Where(f => f.Key != "__RequestVerificationToken").ToDictionary();
@@ -99,6 +100,17 @@ public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await two.GetAsync("/members")).StatusCode);
         var (_, ring) = await IsolatedServices.RunAsync("redis-cli", "-p", cluster.Redis.Port.ToString(), "llen", "ebranch:admin:data-protection-keys");
         Assert.Equal("1", ring.Trim());
+
+        // Lockout is counted in the database: five wrong passwords split between the consoles lock the account on both.
+        for (var i = 0; i < 5; i++)
+        {
+            var console = i % 2 == 0 ? one : two;
+            var wrong = await ConsoleForms.LoginFieldsAsync(console, DemoIdentities.ServiceClerk, "Wrong#Passw0rd");
+            Assert.False(ConsoleForms.IsSignedInRedirect(await console.PostAsync("/login", new FormUrlEncodedContent(wrong))));
+        }
+        var locked = await one.PostAsync("/login", new FormUrlEncodedContent(await ConsoleForms.LoginFieldsAsync(two, DemoIdentities.ServiceClerk, DemoIdentities.Password)));
+        Assert.False(ConsoleForms.IsSignedInRedirect(locked));
+        Assert.Contains("账号已锁定", WebUtility.HtmlDecode(await locked.Content.ReadAsStringAsync()));
 
         // A member bound on gateway A; both gateways have their session cached in memory.
         var (member, memberId) = await Reliability.NewMemberAsync(cluster.A, "跨端原名");

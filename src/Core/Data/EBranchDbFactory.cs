@@ -1,16 +1,20 @@
 using EBranch.Core.Accounts;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EBranch.Core.Data;
 
-/// <summary>Opens contexts for a given caller. Options are built once; a context is cheap and short-lived.</summary>
+/// <summary>
+/// Opens contexts for a given caller. Options are built once; a context is cheap and short-lived. EF Core logs through the
+/// host's logging (its categories are filtered in appsettings; parameter values are never logged).
+/// </summary>
 public sealed class EBranchDbFactory
 {
     private readonly Func<Caller, EBranchDbContext> _create;
 
-    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time)
+    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
     {
         Options = options.Value;
         if (Options.Provider == DatabaseProvider.Postgres)
@@ -18,6 +22,7 @@ public sealed class EBranchDbFactory
             var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
                 .UseNpgsql(Options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
                 .UseSnakeCaseNamingConvention()
+                .UseLoggerFactoryWhenGiven(loggerFactory)
                 .Options;
             _create = caller => new PostgresEBranchDbContext(built, caller, time);
         }
@@ -27,6 +32,7 @@ public sealed class EBranchDbFactory
             var built = new DbContextOptionsBuilder<SqliteEBranchDbContext>()
                 .UseSqlite(Options.ConnectionString)
                 .UseSnakeCaseNamingConvention()
+                .UseLoggerFactoryWhenGiven(loggerFactory)
                 .Options;
             _create = caller => new SqliteEBranchDbContext(built, caller, time);
         }
@@ -80,4 +86,10 @@ public sealed class ScopedDb(EBranchDbFactory factory, ICallerProvider callers)
         => factory.Create(await callers.GetCallerAsync(cancellationToken));
 
     public ValueTask<Caller> CallerAsync(CancellationToken cancellationToken = default) => callers.GetCallerAsync(cancellationToken);
+}
+
+internal static class DbContextOptionsLogging
+{
+    public static DbContextOptionsBuilder<T> UseLoggerFactoryWhenGiven<T>(this DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext
+        => loggerFactory is null ? builder : builder.UseLoggerFactory(loggerFactory);
 }

@@ -59,13 +59,16 @@ public static class DuesServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Whether this host runs the dues jobs (<c>Dues:JobsEnabled</c>, default true; the console's appsettings turn them off).</summary>
+    public static bool JobsEnabled(IConfiguration configuration) => configuration.GetValue("Dues:JobsEnabled", true);
+
     /// <summary>
     /// The dues jobs (<c>Dues:JobsEnabled</c>, default true). With PostgreSQL, Quartz is clustered, so each runs on one instance.
     /// Times are China Standard Time.
     /// </summary>
     public static void AddDuesJobs(this IQuartzBuilder quartz, IConfiguration configuration)
     {
-        if (!configuration.GetValue("Dues:JobsEnabled", true))
+        if (!JobsEnabled(configuration))
         {
             return;
         }

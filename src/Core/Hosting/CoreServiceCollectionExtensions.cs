@@ -118,7 +118,12 @@ public static class CoreServiceCollectionExtensions
                 });
             }
         });
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        // A host that runs no jobs is no Quartz node either. On PostgreSQL the job store is shared: a started scheduler would
+        // fire the other hosts' jobs, with this host's configuration (the console's has no reminder template, for one).
+        if (DuesServiceCollectionExtensions.JobsEnabled(configuration))
+        {
+            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        }
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EBranch.Core.Data;
+using EBranch.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
@@ -71,7 +72,7 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
         await using var db = factory.CreateForSystem();
         await db.WeChatSessions.Where(s => s.TokenHash == hash && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, time.GetUtcNow()), cancellationToken);
-        await cache.RemoveAsync(CacheKey(hash), token: cancellationToken);
+        await cache.RemoveAsync(CacheKey(hash), CacheInvalidation.Announced, cancellationToken);
     }
 
     /// <summary>Ends every session of a WeChat user (e.g. when the branch unbinds them).</summary>
@@ -83,7 +84,7 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, time.GetUtcNow()), cancellationToken);
         foreach (var hash in hashes)
         {
-            await cache.RemoveAsync(CacheKey(hash), token: cancellationToken);
+            await cache.RemoveAsync(CacheKey(hash), CacheInvalidation.Announced, cancellationToken);
         }
     }
 
@@ -94,7 +95,7 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
         var hashes = await db.WeChatSessions.Where(s => s.WeChatUserId == weChatUserId && s.RevokedAt == null).Select(s => s.TokenHash).ToListAsync(cancellationToken);
         foreach (var hash in hashes)
         {
-            await cache.RemoveAsync(CacheKey(hash), token: cancellationToken);
+            await cache.RemoveAsync(CacheKey(hash), CacheInvalidation.Announced, cancellationToken);
         }
     }
 

@@ -148,7 +148,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
             return await db.PointRules.AsNoTracking().OrderBy(r => r.Action).ThenByDescending(r => r.ActiveFrom).ToListAsync(ct);
         }, TimeSpan.FromMinutes(10), token: cancellationToken) ?? [];
 
-    public ValueTask InvalidateRulesAsync(CancellationToken cancellationToken = default) => cache.RemoveAsync(RulesKey, token: cancellationToken);
+    public ValueTask InvalidateRulesAsync(CancellationToken cancellationToken = default) => cache.RemoveAsync(RulesKey, CacheInvalidation.Announced, cancellationToken);
 
     private async Task<PointEntry?> FindAsync(Guid memberId, string action, string sourceKey, CancellationToken cancellationToken)
     {

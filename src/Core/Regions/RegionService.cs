@@ -1,4 +1,5 @@
 using EBranch.Core.Data;
+using EBranch.Core.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ZiggyCreatures.Caching.Fusion;
@@ -16,7 +17,7 @@ public sealed class RegionService(EBranchDbFactory factory, IFusionCache cache)
     public async ValueTask<IReadOnlyList<RegionNode>> GetTreeAsync(CancellationToken cancellationToken = default)
         => await cache.GetOrSetAsync<IReadOnlyList<RegionNode>>(TreeKey, LoadTreeAsync, TimeSpan.FromMinutes(30), token: cancellationToken) ?? [];
 
-    public ValueTask InvalidateAsync(CancellationToken cancellationToken = default) => cache.RemoveAsync(TreeKey, token: cancellationToken);
+    public ValueTask InvalidateAsync(CancellationToken cancellationToken = default) => cache.RemoveAsync(TreeKey, CacheInvalidation.Announced, cancellationToken);
 
     private async Task<IReadOnlyList<RegionNode>> LoadTreeAsync(FusionCacheFactoryExecutionContext<IReadOnlyList<RegionNode>> context, CancellationToken cancellationToken)
     {

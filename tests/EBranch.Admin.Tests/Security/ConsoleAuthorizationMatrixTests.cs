@@ -44,19 +44,7 @@ public sealed class ConsoleHttpFixture : IAsyncLifetime
     public async Task<HttpClient> SignInAsync(string userName, string password = DemoIdentities.Password)
     {
         var client = NewClient();
-        var html = await client.GetStringAsync("/login");
-        var form = Regex.Matches(html, "<input[^>]*name=\"([^\"]+)\"[^>]*>").Select(m => m.Groups[1].Value).ToList();
-        string Value(string name) => Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
-        var fields = new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(Value("__RequestVerificationToken")),
-            ["_handler"] = Value("_handler"),
-            [form.Single(f => f.EndsWith("UserName", StringComparison.Ordinal))] = userName,
-            [form.Single(f => f.EndsWith("Password", StringComparison.Ordinal))] = password,
-        };
-        var response = await client.PostAsync("/login", new FormUrlEncodedContent(fields));
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString is { } to && !to.Contains("login", StringComparison.Ordinal),
-            $"sign-in as {userName}: {(int)response.StatusCode} {response.Headers.Location}");
+        await ConsoleForms.SignInAsync(client, userName, password);
         return client;
     }
 
@@ -194,6 +182,28 @@ public sealed class ConsoleAuthorizationMatrixTests(ConsoleHttpFixture console, 
         output.WriteLine($"Console authorization matrix: {targets.Count} pages and endpoints ({Pages.Count} page routes) × {callers.Count} callers "
             + $"(anonymous + {Roles.Length} demo roles) = {allowed + refused} requests: {allowed} allowed, {refused} refused");
         Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    [Fact]
+    public async Task EveryAnswer_CarriesTheSecurityHeaders_TheCookieIsHttpOnlyAndStrict_AndSignInNeedsTheAntiforgeryToken()
+    {
+        var anonymous = console.NewClient();
+        var fields = await ConsoleForms.LoginFieldsAsync(anonymous, DemoIdentities.ReadOnly, DemoIdentities.Password);
+        var forged = await anonymous.PostAsync("/login", new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken").ToDictionary()));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        var signIn = await anonymous.PostAsync("/login", new FormUrlEncodedContent(fields));
+        Assert.True(ConsoleForms.IsSignedInRedirect(signIn));
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".EBranch.Admin=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        var answers = new[]
+        {
+            forged, signIn, await anonymous.GetAsync("/members"), await console.NewClient().GetAsync("/login"),
+            await console.NewClient().GetAsync("/members"), await console.NewClient().GetAsync("/_framework/blazor.web.js"),
+        };
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Redirect], answers[2..].Take(3).Select(a => a.StatusCode));
+        SecurityHeaderChecks.AssertOnEvery(answers);
     }
 
     [Fact]

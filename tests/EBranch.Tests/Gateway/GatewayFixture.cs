@@ -39,9 +39,11 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts the gateway on <paramref name="database"/> (a fresh test database when null), talking to
-    /// <paramref name="emulator"/> (its own when null, disposed with it); <paramref name="overrides"/> go last.
+    /// <paramref name="emulator"/> (its own when null, disposed with it); <paramref name="overrides"/> go last, then <paramref name="configure"/>
+    /// (e.g. a logging provider of the test's).
     /// </summary>
-    public async Task StartAsync(Dictionary<string, string?>? database = null, EmulatorHost? emulator = null, IDictionary<string, string?>? overrides = null)
+    public async Task StartAsync(Dictionary<string, string?>? database = null, EmulatorHost? emulator = null, IDictionary<string, string?>? overrides = null,
+        Action<IWebHostBuilder>? configure = null)
     {
         var settings = database is null ? await TestEnvironment.CreateDatabaseAsync("gateway") : new Dictionary<string, string?>(database);
         settings["Database:SeedDemo"] = "true";
@@ -68,6 +70,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             {
                 builder.UseSetting(key, value);
             }
+            configure?.Invoke(builder);
         });
         _factory.UseKestrel();
         _factory.StartServer();
@@ -90,18 +93,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>A console service acting as <paramref name="userName"/> (caller loaded as the console loads it), on the gateway's database.</summary>
-    public async Task<T> AsConsoleUser<T>(string userName) where T : class
-    {
-        Guid userId;
-        await using (var db = SystemDb())
-        {
-            userId = await db.ConsoleUsers.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
-        }
-        var caller = await ActivatorUtilities.CreateInstance<ConsoleUserService>(Services,
-            new ScopedDb(Services.GetRequiredService<EBranchDbFactory>(), new FixedCaller(Caller.System))).LoadCallerAsync(userId);
-        var scopedDb = new ScopedDb(Services.GetRequiredService<EBranchDbFactory>(), new FixedCaller(caller!));
-        return ActivatorUtilities.CreateInstance<T>(Services, scopedDb);
-    }
+    public Task<T> AsConsoleUser<T>(string userName) where T : class => ConsoleCallers.ActAsAsync<T>(Services, userName);
 
     /// <summary>Puts a member with known personal numbers on the roster of the demo branch (branch0101's).</summary>
     public async Task<(Guid Id, string IdNumber)> AddMemberAsync(string name, string? phone = null)
@@ -130,6 +122,13 @@ public sealed class GatewayFixture : IAsyncLifetime
         var (memberId, idNumber) = await AddMemberAsync(name);
         var (client, openId, _) = await LoginNewUserAsync();
         (await client.PostAsJsonAsync("/api/v1/binding/id-number", new { name, idNumber })).EnsureSuccessStatusCode();
+        await AddDuesAsync(memberId, monthlyFen);
+        return (client, memberId, openId);
+    }
+
+    /// <summary>Gives a member a dues standard of <paramref name="monthlyFen"/> and unpaid bills for the last three months.</summary>
+    public async Task AddDuesAsync(Guid memberId, long monthlyFen = 8100)
+    {
         await using var db = SystemDb();
         var member = await db.Members.Include(m => m.Organization).SingleAsync(m => m.Id == memberId);
         db.DuesStandards.Add(new Core.Dues.DuesStandard { MemberId = memberId, Category = Core.Dues.DuesCategory.Employed, BaseFen = 540000, RateBasisPoints = 150, AmountFen = monthlyFen, EffectiveFrom = 202401 });
@@ -142,7 +141,6 @@ public sealed class GatewayFixture : IAsyncLifetime
             });
         }
         await db.SaveChangesAsync();
-        return (client, memberId, openId);
     }
 
     /// <summary>Makes today the dues reminder day of the member's branch.</summary>

@@ -38,6 +38,9 @@ public sealed class EmulatorHost : IAsyncDisposable
             b.UseSetting("Emulator:TimeFactor", "0.001");
             b.UseSetting("Emulator:BillsReadyImmediately", "true");
             b.UseSetting("Emulator:AutoCompleteRefunds", "true");
+            // An appid of its own: product hosts sharing one Redis keep one access token per appid, and tokens of
+            // different emulators must not overwrite each other there.
+            b.UseSetting("Emulator:AppId", "wx" + Guid.NewGuid().ToString("N")[..16]);
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 b.UseSetting(key, value);

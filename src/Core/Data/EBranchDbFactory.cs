@@ -10,16 +10,19 @@ public sealed class EBranchDbFactory
 {
     private readonly Func<Caller, EBranchDbContext> _create;
 
-    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time)
+    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time, IEnumerable<IMemberChangeListener> listeners)
     {
         Options = options.Value;
+        var notify = listeners.ToArray() is { Length: > 0 } all
+            ? members => { foreach (var listener in all) listener.MembersChanged(members); }
+            : (Action<MemberChanges>?)null;
         if (Options.Provider == DatabaseProvider.Postgres)
         {
             var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
                 .UseNpgsql(Options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
                 .UseSnakeCaseNamingConvention()
                 .Options;
-            _create = caller => new PostgresEBranchDbContext(built, caller, time);
+            _create = caller => new PostgresEBranchDbContext(built, caller, time) { MembersChanged = notify };
         }
         else
         {
@@ -28,7 +31,7 @@ public sealed class EBranchDbFactory
                 .UseSqlite(Options.ConnectionString)
                 .UseSnakeCaseNamingConvention()
                 .Options;
-            _create = caller => new SqliteEBranchDbContext(built, caller, time);
+            _create = caller => new SqliteEBranchDbContext(built, caller, time) { MembersChanged = notify };
         }
     }
 
@@ -65,6 +68,18 @@ public sealed class EBranchDbFactory
         }
     }
 }
+
+/// <summary>
+/// Told, after a save commits (or, inside an explicit transaction, after the statement ran), which members' own data
+/// changed: profile, check-ins, points, activity records, honours. Caches of member views drop their entries here.
+/// </summary>
+public interface IMemberChangeListener
+{
+    void MembersChanged(MemberChanges changes);
+}
+
+/// <summary>Members whose data a save changed; <paramref name="Profiles"/>: those whose member row itself changed.</summary>
+public sealed record MemberChanges(IReadOnlyCollection<Guid> Members, IReadOnlyCollection<Guid> Profiles);
 
 /// <summary>
 /// The per-request (or per-circuit) way in: opens a context for whoever is calling. Services take this,

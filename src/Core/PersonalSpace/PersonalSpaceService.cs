@@ -32,7 +32,7 @@ public sealed class PersonalSpaceService(EBranchDbFactory factory, PointsEngine 
     {
         var today = DistrictTime.Today(time);
         await using var db = factory.CreateForSystem();
-        var member = await db.Members.AsNoTracking().Include(m => m.Organization).FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken)
+        var member = await db.Members.IgnoreQueryFilters().AsNoTracking().Include(m => m.Organization).FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken)
             ?? throw AppException.NotFound("党员");
         var honours = await db.Honours.AsNoTracking().Where(h => h.MemberId == memberId).OrderByDescending(h => h.AwardedOn)
             .Select(h => new HonourView(h.Title, h.AwardedOn, h.AwardedBy)).ToListAsync(cancellationToken);

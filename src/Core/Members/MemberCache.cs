@@ -1,0 +1,52 @@
+using EBranch.Core.Common;
+using EBranch.Core.Data;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EBranch.Core.Members;
+
+/// <summary>
+/// Keys of cached views of one member (FusionCache: memory, Redis L2, backplane). Hosts fill them; Core removes them on
+/// every instance whenever a save changes the member's own data (<see cref="MemberCacheInvalidator"/>), so a view is
+/// stale only for what other members do (e.g. their points moving a rank), for at most the entry's duration.
+/// </summary>
+public static class MemberCacheKeys
+{
+    /// <summary>How long a personal-space answer is kept (rank and participants may lag others' points by this much).</summary>
+    public static readonly TimeSpan SpaceDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a member's organization (id and path) is kept; a transfer removes it at once.</summary>
+    public static readonly TimeSpan PlacementDuration = TimeSpan.FromMinutes(10);
+
+    /// <summary>The personal space of a member as of a district day (the day is in the key: "checked in today", party age).</summary>
+    public static string Space(Guid memberId, DateOnly day) => $"space:{memberId:N}:{day:yyyyMMdd}";
+
+    public static string Placement(Guid memberId) => $"member-org:{memberId:N}";
+}
+
+/// <summary>A member's organization as the gateway needs it for rankings.</summary>
+public sealed record MemberPlacement(Guid OrganizationId, string Path);
+
+/// <summary>Removes a member's cached views after a save changed their data (see <see cref="IMemberChangeListener"/>).</summary>
+public sealed class MemberCacheInvalidator(IFusionCache cache, TimeProvider time) : IMemberChangeListener
+{
+    /// <summary>Above this many members in one save (imports, seeding) the whole cache is expired instead of key by key.</summary>
+    private const int BulkThreshold = 256;
+
+    public void MembersChanged(MemberChanges changes)
+    {
+        if (changes.Members.Count > BulkThreshold)
+        {
+            cache.Clear();
+            return;
+        }
+        var today = DistrictTime.Today(time);
+        foreach (var id in changes.Members)
+        {
+            cache.Remove(MemberCacheKeys.Space(id, today));
+        }
+        foreach (var id in changes.Profiles)
+        {
+            cache.Remove(MemberCacheKeys.Placement(id));
+        }
+    }
+}

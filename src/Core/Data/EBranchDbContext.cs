@@ -44,7 +44,7 @@ public abstract class EBranchDbContext : DbContext
     /// Called after each successful save with the members whose own data it changed (profile, check-ins, points,
     /// activity, honours), so caches of member views can be dropped (<see cref="IMemberChangeListener"/>).
     /// </summary>
-    internal Action<MemberChanges>? MembersChanged { get; set; }
+    internal Func<MemberChanges, ValueTask>? MembersChanged { get; set; }
 
     // Read by the query filters (EF parameterizes them per context instance).
     private bool ScopeAll { get; }
@@ -341,7 +341,7 @@ public abstract class EBranchDbContext : DbContext
         var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         if (changedMembers is { Members.Count: > 0 })
         {
-            MembersChanged!(changedMembers);
+            await MembersChanged!(changedMembers);
         }
         return saved;
     }

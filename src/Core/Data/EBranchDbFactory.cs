@@ -14,8 +14,8 @@ public sealed class EBranchDbFactory
     {
         Options = options.Value;
         var notify = listeners.ToArray() is { Length: > 0 } all
-            ? members => { foreach (var listener in all) listener.MembersChanged(members); }
-            : (Action<MemberChanges>?)null;
+            ? async changes => { foreach (var listener in all) await listener.MembersChangedAsync(changes); }
+            : (Func<MemberChanges, ValueTask>?)null;
         if (Options.Provider == DatabaseProvider.Postgres)
         {
             var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
@@ -75,7 +75,8 @@ public sealed class EBranchDbFactory
 /// </summary>
 public interface IMemberChangeListener
 {
-    void MembersChanged(MemberChanges changes);
+    /// <summary>Must not block: it runs inside the save (remote work goes to the background).</summary>
+    ValueTask MembersChangedAsync(MemberChanges changes);
 }
 
 /// <summary>Members whose data a save changed; <paramref name="Profiles"/>: those whose member row itself changed.</summary>

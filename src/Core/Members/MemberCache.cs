@@ -32,21 +32,25 @@ public sealed class MemberCacheInvalidator(IFusionCache cache, TimeProvider time
     /// <summary>Above this many members in one save (imports, seeding) the whole cache is expired instead of key by key.</summary>
     private const int BulkThreshold = 256;
 
-    public void MembersChanged(MemberChanges changes)
+    /// <summary>
+    /// Removes from memory at once; Redis and the backplane message go in the background (async: a synchronous removal
+    /// here blocked thread-pool threads on Redis under load).
+    /// </summary>
+    public async ValueTask MembersChangedAsync(MemberChanges changes)
     {
         if (changes.Members.Count > BulkThreshold)
         {
-            cache.Clear();
+            await cache.ClearAsync();
             return;
         }
         var today = DistrictTime.Today(time);
         foreach (var id in changes.Members)
         {
-            cache.Remove(MemberCacheKeys.Space(id, today));
+            await cache.RemoveAsync(MemberCacheKeys.Space(id, today));
         }
         foreach (var id in changes.Profiles)
         {
-            cache.Remove(MemberCacheKeys.Placement(id));
+            await cache.RemoveAsync(MemberCacheKeys.Placement(id));
         }
     }
 }

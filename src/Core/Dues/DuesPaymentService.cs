@@ -182,17 +182,20 @@ public sealed class DuesPaymentService(
         NotificationOutcome? outcome = null;
         try
         {
-            outcome = await HandleAsync(notification, headers, cancellationToken);
+            // The copies are answered once the order is paid for good (committed), not after the points and the outcome
+            // label: those complete later even if this request fails (the sweep credits missing points).
+            outcome = await HandleAsync(notification, headers, cancellationToken, () => mine.Done.TrySetResult(NotificationOutcome.Processed));
             return outcome.Value;
         }
         finally
         {
             _applying.TryRemove(new KeyValuePair<string, InFlight>(transaction.OutTradeNo, mine));
-            mine.Done.SetResult(outcome);
+            mine.Done.TrySetResult(outcome);
         }
     }
 
-    private async Task<NotificationOutcome> HandleAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, CancellationToken cancellationToken)
+    private async Task<NotificationOutcome> HandleAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, CancellationToken cancellationToken,
+        Action? settled = null)
     {
         var transaction = notification.Resource;
         if (transaction.IsPaid)
@@ -208,7 +211,7 @@ public sealed class DuesPaymentService(
         }
         // Kept before it is acted on, so the raw notification survives whatever happens next.
         var recordId = await RecordNotificationAsync(notification, headers, "received", cancellationToken);
-        var outcome = await ApplyAsync(transaction, "notification", cancellationToken);
+        var outcome = await ApplyAsync(transaction, "notification", cancellationToken, settled);
         await using var db = factory.CreateForSystem();
         var label = outcome.ToString().ToLowerInvariant();
         await db.PayNotifications.Where(n => n.Id == recordId).ExecuteUpdateAsync(n => n.SetProperty(x => x.Outcome, label), cancellationToken);
@@ -326,8 +329,8 @@ public sealed class DuesPaymentService(
         return await ApplyAsync(transaction, "query", cancellationToken);
     }
 
-    /// <summary>The one place an order becomes paid.</summary>
-    private async Task<NotificationOutcome> ApplyAsync(PayTransaction transaction, string source, CancellationToken cancellationToken)
+    /// <summary>The one place an order becomes paid. <paramref name="settled"/>: called as soon as the order is known paid for good.</summary>
+    private async Task<NotificationOutcome> ApplyAsync(PayTransaction transaction, string source, CancellationToken cancellationToken, Action? settled = null)
     {
         if (!transaction.IsPaid)
         {
@@ -350,6 +353,7 @@ public sealed class DuesPaymentService(
         }
         if (order.Status is PayOrderStatus.Paid or PayOrderStatus.Refunding or PayOrderStatus.Refunded)
         {
+            settled?.Invoke();
             return NotificationOutcome.Duplicate;
         }
 
@@ -387,6 +391,7 @@ public sealed class DuesPaymentService(
             await tx.SaveChangesAsync(token);
             return true;
         }, cancellationToken);
+        settled?.Invoke();
         if (!applied)
         {
             return NotificationOutcome.Duplicate;

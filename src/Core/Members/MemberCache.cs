@@ -11,8 +11,11 @@ namespace EBranch.Core.Members;
 /// </summary>
 public static class MemberCacheKeys
 {
-    /// <summary>How long a personal-space answer is kept (rank and participants may lag others' points by this much).</summary>
-    public static readonly TimeSpan SpaceDuration = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a personal-space answer is kept. The member's own changes remove it at once; this bounds only how long the
+    /// rank and participant count may lag other members' points (a page the member opens now and then: two minutes).
+    /// </summary>
+    public static readonly TimeSpan SpaceDuration = TimeSpan.FromMinutes(2);
 
     /// <summary>How long a member's organization (id and path) is kept; a transfer removes it at once.</summary>
     public static readonly TimeSpan PlacementDuration = TimeSpan.FromMinutes(10);

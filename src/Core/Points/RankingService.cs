@@ -40,7 +40,7 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
     private readonly IFusionCache? _cache = services.GetService<IFusionCache>();
 
     /// <summary>How long a ranking read may be reused (on other instances than the one that credited, it may lag by this much).</summary>
-    public static readonly TimeSpan SnapshotDuration = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan SnapshotDuration = TimeSpan.FromSeconds(5);
 
     /// <summary>Snapshots are per instance: memory only, no Redis copy, no backplane message.</summary>
     private static readonly FusionCacheEntryOptions SnapshotOptions = new()

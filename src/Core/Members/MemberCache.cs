@@ -32,7 +32,11 @@ public sealed record MemberPlacement(Guid OrganizationId, string Path);
 /// <summary>Removes a member's cached views after a save changed their data (see <see cref="IMemberChangeListener"/>).</summary>
 public sealed class MemberCacheInvalidator(IFusionCache cache, TimeProvider time) : IMemberChangeListener
 {
-    /// <summary>Above this many members in one save (imports, seeding) the whole cache is expired instead of key by key.</summary>
+    /// <summary>
+    /// Above this many members in one save (imports, seeding) nothing is removed: the entries' own lifetime bounds the lag
+    /// (a removal per member, each with a Redis UNLINK and a backplane message, would flood Redis; clearing the whole cache
+    /// would drop every instance's sessions too).
+    /// </summary>
     private const int BulkThreshold = 256;
 
     /// <summary>
@@ -43,7 +47,6 @@ public sealed class MemberCacheInvalidator(IFusionCache cache, TimeProvider time
     {
         if (changes.Members.Count > BulkThreshold)
         {
-            await cache.ClearAsync();
             return;
         }
         var today = DistrictTime.Today(time);

@@ -18,8 +18,8 @@ using Microsoft.Extensions.DependencyInjection;
 // Bench-only helper (never part of the product). Reads ConnectionStrings__Postgres and Security__PiiKey from the environment.
 //   users   --count N --emulator URL --out FILE             N emulator WeChat users bound to N demo members (those with unpaid bills
 //                                                          first), one session each through Core's SessionService; FILE: token<TAB>memberId<TAB>openid
-//   load    --url URL --users FILE --count N [--concurrency C] --out JSON
-//                                                          POST once per user (each request a different member's token)
+//   load    --url URL --users FILE --count N [--concurrency C] [--method GET] --out JSON
+//                                                          POST (or GET) once per user (each request a different member's token)
 //   verify-checkins --users FILE --count N --out JSON      each member: exactly one check_ins row today and one checkin point entry
 //   orders  --gateway URL --emulator URL --users FILE --count N --capture URL --out FILE
 //                                                          one dues order per member through the gateway, paid at the emulator;
@@ -105,10 +105,11 @@ async Task Users()
 async Task LoadCmd()
 {
     var url = Arg("url");
+    var method = new HttpMethod(Arg("method", "POST"));
     var users = ReadUsers(Arg("users"), IntArg("count"));
     var result = await Load.RunAsync(users.Select(u => (Func<HttpRequestMessage>)(() =>
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent("", Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(method, url) { Content = method == HttpMethod.Post ? new StringContent("", Encoding.UTF8, "application/json") : null };
         request.Headers.Authorization = new("Bearer", u.Token);
         return request;
     })).ToList(), IntArg("concurrency", 64));

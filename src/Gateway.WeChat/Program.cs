@@ -12,6 +12,7 @@ builder.Services.AddEBranchCore(builder.Configuration);
 builder.Services.AddEBranchDomain();
 builder.Services.AddEBranchProblemDetails();
 builder.Services.AddScoped<ICallerProvider, GatewayCallerProvider>();
+builder.Services.AddSingleton<CachedJsonResponses>();
 builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()

@@ -11,45 +11,73 @@ public sealed record CheckInResult(DateOnly Day, int Streak, bool AlreadyChecked
 
 /// <summary>
 /// Daily check-in: once per member per district day (a unique index decides races), with a streak, an
-/// activity record and points credited idempotently ("checkin:{day}"). Retrying after a failure between
-/// the two writes completes the credit without doubling it.
+/// activity record and points credited idempotently ("checkin:{day}"). Two round trips: one read of everything
+/// the decision needs, then one save of the check-in, its activity record and its point entry in one transaction,
+/// so the check-in and its points commit together. Retrying completes a credit missing from an older check-in
+/// without doubling it.
 /// </summary>
-public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points, ActivityRecorder activities, TimeProvider time)
+/// <remarks>
+/// No lock is taken when the check-in rule is capped per day (the default): a member's concurrent check-ins in one
+/// district day share the source key and the (member, day) row, so the unique indexes let exactly one commit, and
+/// check-ins of different days fall in different cap windows. A rule capped over a longer period goes through
+/// <see cref="PointsEngine.CreditAsync"/>, whose lock keeps the cap.
+/// </remarks>
+public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points, RankingService rankings, ActivityRecorder activities, TimeProvider time)
 {
     public async Task<CheckInResult> CheckInAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var today = DistrictTime.Today(time);
-        var existing = await FindAsync(memberId, today, cancellationToken);
-        var already = existing is not null;
-        if (existing is null)
+        var source = SourceKey(today);
+        var rule = await points.ActiveRuleAsync(PointActions.CheckIn, now, cancellationToken);
+        var (capStart, capEnd) = Points.Points.Window(rule?.Period ?? PointPeriod.Day, now);
+        for (var attempt = 0; ; attempt++)
         {
             await using var db = factory.CreateForSystem();
-            var member = await db.Members.Where(m => m.Id == memberId).Select(m => new { m.OrganizationId, m.Organization!.Path }).FirstOrDefaultAsync(cancellationToken)
+            var state = await ReadStateAsync(db, memberId, today, source, capStart, capEnd, cancellationToken)
                 ?? throw AppException.NotFound("党员");
-            var yesterday = await db.CheckIns.Where(c => c.MemberId == memberId && c.Day == today.AddDays(-1)).Select(c => (int?)c.Streak).FirstOrDefaultAsync(cancellationToken);
-            var checkIn = new CheckIn { MemberId = memberId, Day = today, Streak = (yesterday ?? 0) + 1, CheckedInAt = now };
+            if (state.TodayStreak is { } doneStreak)
+            {
+                var balance = state.Balance;
+                if (!state.Credited)
+                {
+                    // A check-in saved without its points (before they were saved together): complete it, once.
+                    await points.CreditAsync(memberId, PointActions.CheckIn, source, occurredAt: state.TodayAt, cancellationToken: cancellationToken);
+                    balance = await points.BalanceAsync(memberId, cancellationToken);
+                }
+                return new CheckInResult(today, doneStreak, true, 0, balance);
+            }
+
+            var checkIn = new CheckIn { MemberId = memberId, Day = today, Streak = (state.YesterdayStreak ?? 0) + 1, CheckedInAt = now };
             db.CheckIns.Add(checkIn);
-            activities.Record(db, ActivityTypes.CheckIn, memberId, member.OrganizationId, member.Path, nameof(CheckIn), today.ToString("yyyy-MM-dd"),
+            activities.Record(db, ActivityTypes.CheckIn, memberId, state.OrganizationId, state.Path, nameof(CheckIn), today.ToString("yyyy-MM-dd"),
                 new { streak = checkIn.Streak });
+            var entry = rule is { CapTenths: null } or { Period: PointPeriod.Day }
+                ? PointsEngine.NewEntry(rule, memberId, source, now, state.Path, state.EarnedInWindow)
+                : null;
+            if (entry is not null)
+            {
+                db.PointEntries.Add(entry);
+            }
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                existing = checkIn;
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException) when (attempt == 0)
             {
-                existing = await FindAsync(memberId, today, cancellationToken);
-                if (existing is null)
-                {
-                    throw;
-                }
-                already = true;
+                continue; // another request won the day (or the credit): read again and answer as a repeat
             }
+            var earned = entry?.PointsTenths ?? 0;
+            if (entry is { PointsTenths: not 0 })
+            {
+                await rankings.OnCreditedAsync(entry, cancellationToken);
+            }
+            else if (entry is null && rule is not null)
+            {
+                earned = (await points.CreditAsync(memberId, PointActions.CheckIn, source, occurredAt: now, cancellationToken: cancellationToken)).PointsTenths;
+            }
+            return new CheckInResult(today, checkIn.Streak, false, earned, state.Balance + earned);
         }
-        var credit = await points.CreditAsync(memberId, PointActions.CheckIn, "checkin:" + today.ToString("yyyy-MM-dd"), occurredAt: existing.CheckedInAt, cancellationToken: cancellationToken);
-        var balance = await points.BalanceAsync(memberId, cancellationToken);
-        return new CheckInResult(today, existing.Streak, already, already ? 0 : credit.PointsTenths, balance);
     }
 
     /// <summary>The member's streak as of today (0 when neither today nor yesterday was checked in).</summary>
@@ -62,10 +90,28 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
         return (latest?.Day == today, latest?.Streak ?? 0);
     }
 
-    private async Task<CheckIn?> FindAsync(Guid memberId, DateOnly day, CancellationToken cancellationToken)
+    public static string SourceKey(DateOnly day) => "checkin:" + day.ToString("yyyy-MM-dd");
+
+    private sealed record CheckInState(Guid OrganizationId, string Path, int? TodayStreak, DateTimeOffset? TodayAt, int? YesterdayStreak, bool Credited,
+        int EarnedInWindow, int Balance);
+
+    /// <summary>Everything the decision needs, in one query (correlated subqueries on the member row).</summary>
+    private static Task<CheckInState?> ReadStateAsync(EBranchDbContext db, Guid memberId, DateOnly today, string source, DateTimeOffset capStart, DateTimeOffset capEnd,
+        CancellationToken cancellationToken)
     {
-        await using var db = factory.CreateForSystem();
-        return await db.CheckIns.AsNoTracking().FirstOrDefaultAsync(c => c.MemberId == memberId && c.Day == day, cancellationToken);
+        var yesterday = today.AddDays(-1);
+        return db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
+            .Select(m => new CheckInState(
+                m.OrganizationId,
+                m.Organization!.Path,
+                db.CheckIns.Where(c => c.MemberId == memberId && c.Day == today).Select(c => (int?)c.Streak).FirstOrDefault(),
+                db.CheckIns.Where(c => c.MemberId == memberId && c.Day == today).Select(c => (DateTimeOffset?)c.CheckedInAt).FirstOrDefault(),
+                db.CheckIns.Where(c => c.MemberId == memberId && c.Day == yesterday).Select(c => (int?)c.Streak).FirstOrDefault(),
+                db.PointEntries.Any(e => e.MemberId == memberId && e.Action == PointActions.CheckIn && e.SourceKey == source),
+                db.PointEntries.Where(e => e.MemberId == memberId && e.Action == PointActions.CheckIn && e.OccurredAt >= capStart && e.OccurredAt < capEnd)
+                    .Sum(e => (int?)e.PointsTenths) ?? 0,
+                db.PointEntries.Where(e => e.MemberId == memberId).Sum(e => (int?)e.PointsTenths) ?? 0))
+            .FirstOrDefaultAsync(cancellationToken);
     }
 }
 

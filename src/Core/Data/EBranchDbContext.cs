@@ -40,6 +40,12 @@ public abstract class EBranchDbContext : DbContext
 
     public Caller Caller { get; }
 
+    /// <summary>
+    /// Called after each successful save with the members whose own data it changed (profile, check-ins, points,
+    /// activity, honours), so caches of member views can be dropped (<see cref="IMemberChangeListener"/>).
+    /// </summary>
+    internal Func<MemberChanges, ValueTask>? MembersChanged { get; set; }
+
     // Read by the query filters (EF parameterizes them per context instance).
     private bool ScopeAll { get; }
     private bool ScopeSubtree { get; }
@@ -331,7 +337,44 @@ public abstract class EBranchDbContext : DbContext
         {
             await AddAuditEntriesAsync(entries, now, cancellationToken);
         }
-        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var changedMembers = MembersChanged is null ? null : ChangedMembers();
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (changedMembers is { Members.Count: > 0 })
+        {
+            await MembersChanged!(changedMembers);
+        }
+        return saved;
+    }
+
+    private MemberChanges ChangedMembers()
+    {
+        var members = new HashSet<Guid>();
+        var profiles = new HashSet<Guid>();
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+            {
+                continue;
+            }
+            Guid? member = entry.Entity switch
+            {
+                Member m => m.Id,
+                CheckIn c => c.MemberId,
+                PointEntry p => p.MemberId,
+                ActivityRecord a => a.MemberId,
+                Honour h => h.MemberId,
+                _ => null,
+            };
+            if (member is { } id)
+            {
+                members.Add(id);
+                if (entry.Entity is Member)
+                {
+                    profiles.Add(id);
+                }
+            }
+        }
+        return new MemberChanges(members, profiles);
     }
 
     private async Task AddAuditEntriesAsync(List<EntityEntry<Entity>> entries, DateTimeOffset now, CancellationToken cancellationToken)

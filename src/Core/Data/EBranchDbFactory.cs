@@ -14,9 +14,12 @@ public sealed class EBranchDbFactory
 {
     private readonly Func<Caller, EBranchDbContext> _create;
 
-    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    public EBranchDbFactory(IOptions<DatabaseOptions> options, TimeProvider time, IEnumerable<IMemberChangeListener> listeners, ILoggerFactory? loggerFactory = null)
     {
         Options = options.Value;
+        var notify = listeners.ToArray() is { Length: > 0 } all
+            ? async changes => { foreach (var listener in all) await listener.MembersChangedAsync(changes); }
+            : (Func<MemberChanges, ValueTask>?)null;
         if (Options.Provider == DatabaseProvider.Postgres)
         {
             var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
@@ -24,7 +27,7 @@ public sealed class EBranchDbFactory
                 .UseSnakeCaseNamingConvention()
                 .UseLoggerFactoryWhenGiven(loggerFactory)
                 .Options;
-            _create = caller => new PostgresEBranchDbContext(built, caller, time);
+            _create = caller => new PostgresEBranchDbContext(built, caller, time) { MembersChanged = notify };
         }
         else
         {
@@ -34,7 +37,7 @@ public sealed class EBranchDbFactory
                 .UseSnakeCaseNamingConvention()
                 .UseLoggerFactoryWhenGiven(loggerFactory)
                 .Options;
-            _create = caller => new SqliteEBranchDbContext(built, caller, time);
+            _create = caller => new SqliteEBranchDbContext(built, caller, time) { MembersChanged = notify };
         }
     }
 
@@ -75,6 +78,19 @@ public sealed class EBranchDbFactory
         }
     }
 }
+
+/// <summary>
+/// Told, after a save commits (or, inside an explicit transaction, after the statement ran), which members' own data
+/// changed: profile, check-ins, points, activity records, honours. Caches of member views drop their entries here.
+/// </summary>
+public interface IMemberChangeListener
+{
+    /// <summary>Must not block: it runs inside the save (remote work goes to the background).</summary>
+    ValueTask MembersChangedAsync(MemberChanges changes);
+}
+
+/// <summary>Members whose data a save changed; <paramref name="Profiles"/>: those whose member row itself changed.</summary>
+public sealed record MemberChanges(IReadOnlyCollection<Guid> Members, IReadOnlyCollection<Guid> Profiles);
 
 /// <summary>
 /// The per-request (or per-circuit) way in: opens a context for whoever is calling. Services take this,

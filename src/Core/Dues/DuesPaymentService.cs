@@ -36,6 +36,8 @@ public sealed class DuesPaymentService(
     IOptions<WeChatPayOptions> payOptions, IOptions<DuesOptions> options, PointsEngine points, ActivityRecorder activities,
     PiiProtector pii, IRateLimitCounter rateLimits, IDistributedLock locks, TimeProvider time, ILogger<DuesPaymentService> logger)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InFlight> _applying = new(StringComparer.Ordinal);
+
     private DuesOptions Options => options.Value;
 
     /// <summary>Finds a member to pay for on their behalf (代缴) by name and ID number. Rate-limited per payer.</summary>
@@ -155,17 +157,102 @@ public sealed class DuesPaymentService(
         return new OrderView(order.OutTradeNo, order.Status, order.AmountFen, order.ExtraFen, order.Items.Select(i => i.Month).Order().ToList(), order.CreatedAt, order.PaidAt);
     }
 
-    /// <summary>Applies a verified TRANSACTION notification. Idempotent under duplicates and concurrency.</summary>
+    /// <summary>
+    /// Applies a verified TRANSACTION notification. Idempotent under duplicates and concurrency. WeChat repeats a notification
+    /// until it is answered, often several copies at once: on one instance, copies arriving while the same notification is
+    /// being applied wait for it and, once it is applied (or found a duplicate), are stored raw as duplicates in one insert;
+    /// a copy for an order already paid (same amount, appid and mchid) is stored as a duplicate after one read. The database
+    /// compare-and-set still decides between instances.
+    /// </summary>
     public async Task<NotificationOutcome> HandleTransactionAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, CancellationToken cancellationToken = default)
     {
+        var transaction = notification.Resource;
+        var mine = new InFlight(transaction);
+        var current = _applying.GetOrAdd(transaction.OutTradeNo, mine);
+        if (current != mine)
+        {
+            var leader = await current.Done.Task.WaitAsync(cancellationToken);
+            if (leader is NotificationOutcome.Processed or NotificationOutcome.Duplicate && SameFacts(current.Transaction, transaction))
+            {
+                await RecordNotificationAsync(notification, headers, "duplicate", cancellationToken);
+                return NotificationOutcome.Duplicate;
+            }
+            return await HandleAsync(notification, headers, cancellationToken);
+        }
+        NotificationOutcome? outcome = null;
+        try
+        {
+            // The copies are answered once the order is paid for good (committed), not after the points and the outcome
+            // label: those complete later even if this request fails (the sweep credits missing points).
+            outcome = await HandleAsync(notification, headers, cancellationToken, () => mine.Done.TrySetResult(NotificationOutcome.Processed));
+            return outcome.Value;
+        }
+        finally
+        {
+            _applying.TryRemove(new KeyValuePair<string, InFlight>(transaction.OutTradeNo, mine));
+            mine.Done.TrySetResult(outcome);
+        }
+    }
+
+    private async Task<NotificationOutcome> HandleAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, CancellationToken cancellationToken,
+        Action? settled = null)
+    {
+        var transaction = notification.Resource;
+        if (transaction.IsPaid)
+        {
+            await using var read = factory.CreateForSystem();
+            var known = await read.PayOrders.Where(o => o.OutTradeNo == transaction.OutTradeNo)
+                .Select(o => new { o.Status, o.AmountFen, o.PointsCredited }).FirstOrDefaultAsync(cancellationToken);
+            // A paid order whose points were never credited (the process stopped in between) goes the whole way, which completes them.
+            if (known is { Status: PayOrderStatus.Paid or PayOrderStatus.Refunding or PayOrderStatus.Refunded } && Problems(transaction, known.AmountFen).Count == 0
+                && !(known.Status == PayOrderStatus.Paid && !known.PointsCredited))
+            {
+                // Nothing to act on: kept raw as a duplicate (and only then answered).
+                await RecordNotificationAsync(notification, headers, "duplicate", cancellationToken);
+                return NotificationOutcome.Duplicate;
+            }
+        }
         // Kept before it is acted on, so the raw notification survives whatever happens next.
-        var recordId = await RecordAsync("transaction", notification.Id, notification.EventType, notification.Resource.OutTradeNo, headers, notification.RawBody,
-            "received", null, cancellationToken);
-        var outcome = await ApplyAsync(notification.Resource, "notification", cancellationToken);
+        var recordId = await RecordNotificationAsync(notification, headers, "received", cancellationToken);
+        var outcome = await ApplyAsync(transaction, "notification", cancellationToken, settled);
         await using var db = factory.CreateForSystem();
         var label = outcome.ToString().ToLowerInvariant();
         await db.PayNotifications.Where(n => n.Id == recordId).ExecuteUpdateAsync(n => n.SetProperty(x => x.Outcome, label), cancellationToken);
         return outcome;
+    }
+
+    private Task<Guid> RecordNotificationAsync(PayNotification<PayTransaction> notification, WeChatPayHeaders headers, string outcome, CancellationToken cancellationToken)
+        => RecordAsync("transaction", notification.Id, notification.EventType, notification.Resource.OutTradeNo, headers, notification.RawBody, outcome, null, cancellationToken);
+
+    /// <summary>Two verified notifications that say the same thing about the same order.</summary>
+    private static bool SameFacts(PayTransaction a, PayTransaction b)
+        => a.OutTradeNo == b.OutTradeNo && a.TransactionId == b.TransactionId && a.TradeState == b.TradeState && a.Amount?.Total == b.Amount?.Total
+           && a.AppId == b.AppId && a.MchId == b.MchId;
+
+    /// <summary>What does not match between a transaction and our order (amount, appid, mchid); empty when it matches.</summary>
+    private List<string> Problems(PayTransaction transaction, long orderAmountFen)
+    {
+        var problems = new List<string>();
+        if (transaction.Amount?.Total != orderAmountFen)
+        {
+            problems.Add($"金额不符：订单 {orderAmountFen} 分，微信 {transaction.Amount?.Total} 分");
+        }
+        if (transaction.AppId != miniProgram.Value.AppId)
+        {
+            problems.Add("appid 不符");
+        }
+        if (transaction.MchId != payOptions.Value.MchId)
+        {
+            problems.Add("商户号不符");
+        }
+        return problems;
+    }
+
+    /// <summary>A notification being applied on this instance; copies arriving meanwhile wait for <see cref="Done"/>.</summary>
+    private sealed class InFlight(PayTransaction transaction)
+    {
+        public PayTransaction Transaction { get; } = transaction;
+        public TaskCompletionSource<NotificationOutcome?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Keeps a notification that failed verification (forged, stale, probe) for the audit trail.</summary>
@@ -245,8 +332,8 @@ public sealed class DuesPaymentService(
         return await ApplyAsync(transaction, "query", cancellationToken);
     }
 
-    /// <summary>The one place an order becomes paid.</summary>
-    private async Task<NotificationOutcome> ApplyAsync(PayTransaction transaction, string source, CancellationToken cancellationToken)
+    /// <summary>The one place an order becomes paid. <paramref name="settled"/>: called as soon as the order is known paid for good.</summary>
+    private async Task<NotificationOutcome> ApplyAsync(PayTransaction transaction, string source, CancellationToken cancellationToken, Action? settled = null)
     {
         if (!transaction.IsPaid)
         {
@@ -260,19 +347,7 @@ public sealed class DuesPaymentService(
                 $"收到未知订单的支付结果（{source}）", "/", cancellationToken);
             return NotificationOutcome.UnknownOrder;
         }
-        var problems = new List<string>();
-        if (transaction.Amount?.Total != order.AmountFen)
-        {
-            problems.Add($"金额不符：订单 {order.AmountFen} 分，微信 {transaction.Amount?.Total} 分");
-        }
-        if (transaction.AppId != miniProgram.Value.AppId)
-        {
-            problems.Add("appid 不符");
-        }
-        if (transaction.MchId != payOptions.Value.MchId)
-        {
-            problems.Add("商户号不符");
-        }
+        var problems = Problems(transaction, order.AmountFen);
         if (problems.Count > 0)
         {
             await IssueAsync(db, IssueKind.NotificationMismatch, order.OutTradeNo, order.AmountFen, transaction.Amount?.Total, order.Status.ToString(), transaction.TradeState,
@@ -281,6 +356,7 @@ public sealed class DuesPaymentService(
         }
         if (order.Status is PayOrderStatus.Paid or PayOrderStatus.Refunding or PayOrderStatus.Refunded)
         {
+            settled?.Invoke();
             if (order.Status == PayOrderStatus.Paid && !order.PointsCredited)
             {
                 // The process stopped between the payment and its points: the repeated notification completes it (the credit is idempotent).
@@ -323,6 +399,7 @@ public sealed class DuesPaymentService(
             await tx.SaveChangesAsync(token);
             return true;
         }, cancellationToken);
+        settled?.Invoke();
         if (!applied)
         {
             return NotificationOutcome.Duplicate;

@@ -304,5 +304,6 @@ public sealed class MemberService(ScopedDb scopedDb, PiiProtector pii, TimeProvi
 public static class MemberServiceCollectionExtensions
 {
     public static IServiceCollection AddMembers(this IServiceCollection services)
-        => services.AddScoped<MemberService>().AddScoped<MemberImportService>();
+        => services.AddScoped<MemberService>().AddScoped<MemberImportService>()
+            .AddSingleton<MemberCacheInvalidator>().AddSingleton<IMemberChangeListener>(sp => sp.GetRequiredService<MemberCacheInvalidator>());
 }

@@ -1,5 +1,4 @@
 using EBranch.Core.Activities;
-using EBranch.Core.CheckIns;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
 using EBranch.Core.Members;
@@ -26,31 +25,40 @@ public sealed record PersonalSpaceView(
     decimal PointsBalance, RankView? BranchRank, bool CheckedInToday, int CheckInStreak, LifeMemo Memo);
 
 /// <summary>The member's own page in the mini-program (个人空间).</summary>
-public sealed class PersonalSpaceService(EBranchDbFactory factory, PointsEngine points, RankingService rankings, CheckInService checkIns, TimeProvider time)
+public sealed class PersonalSpaceService(EBranchDbFactory factory, RankingService rankings, TimeProvider time)
 {
     public async Task<PersonalSpaceView> GetAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
         var today = DistrictTime.Today(time);
+        var yesterday = today.AddDays(-1);
         await using var db = factory.CreateForSystem();
-        var member = await db.Members.AsNoTracking().Include(m => m.Organization).FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken)
+        // One round trip for the member, the balance and the check-in status (as PointsEngine.BalanceAsync and
+        // CheckInService.StatusAsync count them), then the two lists.
+        var member = await db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
+            .Select(m => new
+            {
+                m.Name, m.Gender, m.Status, OrganizationName = m.Organization!.Name, m.Posts, m.FullMemberOn, m.AdmittedOn, m.OrganizationId,
+                Balance = db.PointEntries.Where(e => e.MemberId == memberId).Sum(e => (int?)e.PointsTenths) ?? 0,
+                LatestCheckIn = db.CheckIns.Where(c => c.MemberId == memberId && c.Day >= yesterday).OrderByDescending(c => c.Day).Select(c => (DateOnly?)c.Day).FirstOrDefault(),
+                LatestStreak = db.CheckIns.Where(c => c.MemberId == memberId && c.Day >= yesterday).OrderByDescending(c => c.Day).Select(c => (int?)c.Streak).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken)
             ?? throw AppException.NotFound("党员");
         var honours = await db.Honours.AsNoTracking().Where(h => h.MemberId == memberId).OrderByDescending(h => h.AwardedOn)
             .Select(h => new HonourView(h.Title, h.AwardedOn, h.AwardedBy)).ToListAsync(cancellationToken);
-        var footprints = await db.ActivityRecords.AsNoTracking().Where(a => a.MemberId == memberId)
+        var footprints = await db.ActivityRecords.IgnoreQueryFilters().AsNoTracking().Where(a => a.MemberId == memberId)
             .OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id).Take(20)
             .Select(a => new { a.Type, a.OccurredAt }).ToListAsync(cancellationToken);
-        var balance = await points.BalanceAsync(memberId, cancellationToken);
         var rank = await rankings.RankOfAsync(member.OrganizationId, memberId, PointPeriod.Week, cancellationToken);
-        var (checkedIn, streak) = await checkIns.StatusAsync(memberId, cancellationToken);
         return new PersonalSpaceView(
-            member.Name, MemberLabels.Of(member.Gender), MemberLabels.Of(member.Status), member.Organization!.Name, member.Posts,
+            member.Name, MemberLabels.Of(member.Gender), MemberLabels.Of(member.Status), member.OrganizationName, member.Posts,
             member.FullMemberOn is { } full ? DistrictTime.YearsBetween(full, today) : 0,
             PoliticalBirthday(member.Name, member.AdmittedOn, today),
             honours,
             footprints.Select(f => new Footprint(f.Type, ActivityTypes.Label(f.Type), f.OccurredAt)).ToList(),
-            balance / 10m,
+            member.Balance / 10m,
             rank is { } r ? new RankView(PointPeriod.Week, r.Rank, r.Participants, r.PointsTenths / 10m) : null,
-            checkedIn, streak,
+            member.LatestCheckIn == today, member.LatestStreak ?? 0,
             new LifeMemo([], null));
     }
 

@@ -34,7 +34,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         {
             return new CreditResult(CreditOutcome.AlreadyCredited, existing.PointsTenths, existing.Id);
         }
-        var rule = (await GetRulesAsync(cancellationToken)).FirstOrDefault(r => r.Action == action && r.IsActiveAt(at));
+        var rule = await ActiveRuleAsync(action, at, cancellationToken);
         if (rule is null)
         {
             return new CreditResult(CreditOutcome.NoActiveRule, 0, null);
@@ -49,22 +49,17 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         }
 
         await using var db = factory.CreateForSystem();
-        var path = await db.Members.Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstOrDefaultAsync(cancellationToken)
+        var path = await db.Members.IgnoreQueryFilters().Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstOrDefaultAsync(cancellationToken)
             ?? throw AppException.NotFound("党员");
-        var points = Math.Max(0, pointsOverrideTenths is { } o ? Math.Min(o, rule.PointsTenths) : rule.PointsTenths);
-        if (rule.CapTenths is { } cap)
+        var earned = 0;
+        if (rule.CapTenths is not null)
         {
             var (start, end) = Points.Window(rule.Period, at);
-            var earned = await db.PointEntries
+            earned = await db.PointEntries
                 .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end)
                 .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
-            points = Math.Clamp(cap - earned, 0, points);
         }
-        var entry = new PointEntry
-        {
-            MemberId = memberId, Action = action, SourceKey = sourceKey, PointsTenths = points, RuleId = rule.Id,
-            OccurredAt = at, OrganizationPath = path, Note = points == 0 ? "已达本周期上限" : null,
-        };
+        var entry = NewEntry(rule, memberId, sourceKey, at, path, earned, pointsOverrideTenths);
         db.PointEntries.Add(entry);
         try
         {
@@ -79,11 +74,11 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
             }
             return new CreditResult(CreditOutcome.AlreadyCredited, raced.PointsTenths, raced.Id);
         }
-        if (points != 0)
+        if (entry.PointsTenths != 0)
         {
             await rankings.OnCreditedAsync(entry, cancellationToken);
         }
-        return new CreditResult(points == 0 ? CreditOutcome.CappedAtZero : CreditOutcome.Credited, points, entry.Id);
+        return new CreditResult(entry.PointsTenths == 0 ? CreditOutcome.CappedAtZero : CreditOutcome.Credited, entry.PointsTenths, entry.Id);
     }
 
     /// <summary>Reverses an entry with a new, negative entry (the ledger is append-only). Idempotent.</summary>
@@ -138,6 +133,30 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         var items = await query.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return new PagedResult<PointEntry>(items, total, page, pageSize);
+    }
+
+    /// <summary>The rule version of <paramref name="action"/> in force at <paramref name="at"/> (from the cached rules), or null.</summary>
+    public async ValueTask<PointRule?> ActiveRuleAsync(string action, DateTimeOffset at, CancellationToken cancellationToken = default)
+        => (await GetRulesAsync(cancellationToken)).FirstOrDefault(r => r.Action == action && r.IsActiveAt(at));
+
+    /// <summary>
+    /// The ledger entry a credit under <paramref name="rule"/> makes, given what the member already earned in the rule's cap
+    /// window (<see cref="Points.Window"/> of <paramref name="at"/>). The caller adds it to a context; the unique
+    /// (member, action, source) index makes it count once.
+    /// </summary>
+    public static PointEntry NewEntry(PointRule rule, Guid memberId, string sourceKey, DateTimeOffset at, string organizationPath, int earnedInWindowTenths,
+        int? pointsOverrideTenths = null)
+    {
+        var points = Math.Max(0, pointsOverrideTenths is { } o ? Math.Min(o, rule.PointsTenths) : rule.PointsTenths);
+        if (rule.CapTenths is { } cap)
+        {
+            points = Math.Clamp(cap - earnedInWindowTenths, 0, points);
+        }
+        return new PointEntry
+        {
+            MemberId = memberId, Action = rule.Action, SourceKey = sourceKey, PointsTenths = points, RuleId = rule.Id,
+            OccurredAt = at, OrganizationPath = organizationPath, Note = points == 0 ? "已达本周期上限" : null,
+        };
     }
 
     /// <summary>All rule versions (cached; invalidated on every instance when a rule changes).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
+using EBranch.Core.Members;
 using EBranch.Core.Organizations;
 using Microsoft.EntityFrameworkCore;
 using System.Collections.Concurrent;
@@ -8,12 +9,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EBranch.Core.Points;
 
 public sealed record RankingRow(int Rank, Guid MemberId, string Name, int PointsTenths);
 
-public sealed record Ranking(Guid OrganizationId, PointPeriod Period, string PeriodKey, IReadOnlyList<RankingRow> Top, int Participants);
+public sealed record Ranking(Guid OrganizationId, PointPeriod Period, string PeriodKey, IReadOnlyList<RankingRow> Top, int Participants)
+{
+    /// <summary>Every participant's place and points (for "my rank" without another read).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<Guid, (int Rank, int PointsTenths)> Ranks { get; init; } = new Dictionary<Guid, (int, int)>();
+}
 
 /// <summary>
 /// Points rankings of an organization subtree for a week, month or year. With Redis: one sorted set per
@@ -21,6 +28,8 @@ public sealed record Ranking(Guid OrganizationId, PointPeriod Period, string Per
 /// ledger when missing. Without Redis: aggregated from the ledger. Both order by points, then member id, so
 /// they give the same answers. While Redis is unreachable rankings are read from the ledger; sets that missed an
 /// increment are marked incomplete once Redis answers again, so they are rebuilt rather than left short.
+/// Reads go through a snapshot per (organization, period) kept in memory for <see cref="SnapshotDuration"/>: a credit
+/// drops the snapshots of its organizations on the instance that made it; other instances see it within that time.
 /// </summary>
 public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, IServiceProvider services)
 {
@@ -28,47 +37,81 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
     private readonly ILogger _logger = services.GetService<ILogger<RankingService>>() ?? NullLogger<RankingService>.Instance;
     private readonly ConcurrentDictionary<RedisKey, bool> _missedIncrements = new();
+    private readonly IFusionCache? _cache = services.GetService<IFusionCache>();
+
+    /// <summary>How long a ranking read may be reused (on other instances than the one that credited, it may lag by this much).</summary>
+    public static readonly TimeSpan SnapshotDuration = TimeSpan.FromSeconds(5);
+
+    /// <summary>Snapshots are per instance: memory only, no Redis copy, no backplane message.</summary>
+    private static readonly FusionCacheEntryOptions SnapshotOptions = new()
+    {
+        Duration = SnapshotDuration, IsFailSafeEnabled = false,
+        SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true,
+    };
+
+    /// <summary>Increments the complete (marked) sets among KEYS by ARGV[1] for member ARGV[2]: one round trip per credit.</summary>
+    private const string IncrementScript = """
+        for _, key in ipairs(KEYS) do
+          if redis.call('EXISTS', key .. ':complete') == 1 then
+            redis.call('ZINCRBY', key, ARGV[1], ARGV[2])
+          end
+        end
+        return 0
+        """;
 
     public async Task<Ranking> GetAsync(Guid organizationId, PointPeriod period, int top = 20, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var key = Points.PeriodKey(period, now);
-        var scores = await ScoresAsync(organizationId, period, now, cancellationToken);
-        var ordered = Sorted(scores).Take(Math.Clamp(top, 1, 100)).ToList();
-        var names = await NamesAsync(ordered.Select(s => s.MemberId), cancellationToken);
-        var rows = ordered.Select((s, i) => new RankingRow(i + 1, s.MemberId, names.GetValueOrDefault(s.MemberId, ""), s.Points)).ToList();
-        return new Ranking(organizationId, period, key, rows, scores.Count);
+        var snapshot = await SnapshotAsync(organizationId, period, cancellationToken);
+        return snapshot with { Top = snapshot.Top.Take(Math.Clamp(top, 1, 100)).ToList() };
     }
 
     /// <summary>The member's place (1-based) in the subtree for the period, or null when they have no points in it.</summary>
     public async Task<(int Rank, int PointsTenths, int Participants)?> RankOfAsync(Guid organizationId, Guid memberId, PointPeriod period, CancellationToken cancellationToken = default)
     {
-        var scores = await ScoresAsync(organizationId, period, time.GetUtcNow(), cancellationToken);
-        var ordered = Sorted(scores).ToList();
-        var index = ordered.FindIndex(s => s.MemberId == memberId);
-        return index < 0 ? null : (index + 1, ordered[index].Points, ordered.Count);
+        var snapshot = await SnapshotAsync(organizationId, period, cancellationToken);
+        return snapshot.Ranks.TryGetValue(memberId, out var mine) ? (mine.Rank, mine.PointsTenths, snapshot.Participants) : null;
+    }
+
+    /// <summary>The organization (id and path) of a member, cached (<see cref="MemberCacheKeys.Placement"/>; a transfer removes it).</summary>
+    public async ValueTask<MemberPlacement> PlacementAsync(Guid memberId, CancellationToken cancellationToken = default)
+    {
+        async Task<MemberPlacement> LoadAsync(CancellationToken ct)
+        {
+            await using var db = factory.CreateForSystem();
+            return await db.Members.IgnoreQueryFilters().Where(m => m.Id == memberId)
+                .Select(m => new MemberPlacement(m.OrganizationId, m.Organization!.Path)).FirstOrDefaultAsync(ct)
+                ?? throw AppException.NotFound("党员");
+        }
+        return _cache is null
+            ? await LoadAsync(cancellationToken)
+            : await _cache.GetOrSetAsync<MemberPlacement>(MemberCacheKeys.Placement(memberId), (_, ct) => LoadAsync(ct), MemberCacheKeys.PlacementDuration, cancellationToken);
     }
 
     /// <summary>Called after a ledger entry is committed.</summary>
     public async Task OnCreditedAsync(PointEntry entry, CancellationToken cancellationToken)
     {
+        var organizations = Ancestors(entry.OrganizationPath).ToList();
+        if (_cache is not null)
+        {
+            foreach (var organization in organizations)
+            {
+                foreach (var period in RankedPeriods)
+                {
+                    _cache.Remove(SnapshotKey(organization, period, entry.OccurredAt), SnapshotOptions);
+                }
+            }
+        }
         if (_redis is null)
         {
             return;
         }
         var database = _redis.GetDatabase();
         var member = (RedisValue)entry.MemberId.ToString("N");
-        var keys = Ancestors(entry.OrganizationPath).SelectMany(o => RankedPeriods.Select(p => Key(o, p, entry.OccurredAt))).ToList();
+        var keys = organizations.SelectMany(o => RankedPeriods.Select(p => Key(o, p, entry.OccurredAt))).ToList();
         try
         {
-            foreach (var key in keys)
-            {
-                // Only a set that is complete (marked) is incremented; a missing one is rebuilt on read.
-                if (await database.KeyExistsAsync(Marker(key)))
-                {
-                    await database.SortedSetIncrementAsync(key, member, entry.PointsTenths);
-                }
-            }
+            // Only a set that is complete (marked) is incremented; a missing one is rebuilt on read.
+            await database.ScriptEvaluateAsync(IncrementScript, [.. keys], [entry.PointsTenths, member]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -78,6 +121,30 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
                 _missedIncrements[key] = true;
             }
         }
+    }
+
+    private async ValueTask<Ranking> SnapshotAsync(Guid organizationId, PointPeriod period, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return _cache is null
+            ? await BuildSnapshotAsync(organizationId, period, now, cancellationToken)
+            : await _cache.GetOrSetAsync<Ranking>(SnapshotKey(organizationId, period, now), (_, ct) => BuildSnapshotAsync(organizationId, period, now, ct), SnapshotOptions, cancellationToken);
+    }
+
+    /// <summary>The whole order of the subtree for the period, with names for the first 100.</summary>
+    private async Task<Ranking> BuildSnapshotAsync(Guid organizationId, PointPeriod period, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var scores = await ScoresAsync(organizationId, period, now, cancellationToken);
+        var ordered = Sorted(scores).ToList();
+        var named = ordered.Take(100).ToList();
+        var names = await NamesAsync(named.Select(s => s.MemberId), cancellationToken);
+        var rows = named.Select((s, i) => new RankingRow(i + 1, s.MemberId, names.GetValueOrDefault(s.MemberId, ""), s.Points)).ToList();
+        var ranks = new Dictionary<Guid, (int Rank, int PointsTenths)>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            ranks[ordered[i].MemberId] = (i + 1, ordered[i].Points);
+        }
+        return new Ranking(organizationId, period, Points.PeriodKey(period, now), rows, scores.Count) { Ranks = ranks };
     }
 
     private async Task<Dictionary<Guid, int>> ScoresAsync(Guid organizationId, PointPeriod period, DateTimeOffset at, CancellationToken cancellationToken)
@@ -145,8 +212,12 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
     private async Task<Dictionary<Guid, string>> NamesAsync(IEnumerable<Guid> memberIds, CancellationToken cancellationToken)
     {
         var ids = memberIds.ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
         await using var db = factory.CreateForSystem();
-        return await db.Members.Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
+        return await db.Members.IgnoreQueryFilters().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
     }
 
     private static IEnumerable<Guid> Ancestors(string path)
@@ -156,6 +227,9 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
         => $"ebranch:rank:{organizationId:N}:{period.ToString().ToLower(CultureInfo.InvariantCulture)}:{Points.PeriodKey(period, at)}";
 
     private static RedisKey Marker(RedisKey key) => key.Append(":complete");
+
+    private static string SnapshotKey(Guid organizationId, PointPeriod period, DateTimeOffset at)
+        => $"rank-snapshot:{organizationId:N}:{period}:{Points.PeriodKey(period, at)}";
 }
 
 public static class PointsServiceCollectionExtensions

@@ -3,6 +3,7 @@ using EBranch.Core.CheckIns;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
 using EBranch.Core.Identity;
+using EBranch.Core.Members;
 using EBranch.Core.Organizations;
 using EBranch.Core.PersonalSpace;
 using EBranch.Core.Points;
@@ -35,7 +36,7 @@ public static class MemberApi
             .WithName("getPoints").WithSummary("积分余额与明细（分页：page 从 1 开始，pageSize 默认 20）").ProducesErrors(400, ErrorCodes.InvalidRequest);
         member.MapGet("/points/ranking", GetRanking)
             .WithName("getRanking").WithSummary("积分排行：scope=branch|township|district，period=week|month|year").ProducesErrors(400, ErrorCodes.ValidationFailed);
-        member.MapGet("/space", GetSpace)
+        member.MapGet("/space", GetSpace).Produces<PersonalSpaceView>()
             .WithName("getPersonalSpace").WithSummary("个人空间：资料、党龄、政治生日、荣誉、足迹、积分与排名、组织生活备忘");
 
         app.MapGet("/api/v1/branches", FindBranches).AllowAnonymous().WithTags("找支部")
@@ -60,7 +61,7 @@ public static class MemberApi
             history.Total, history.Page, history.PageSize));
     }
 
-    private static async Task<Ok<RankingResponse>> GetRanking(ClaimsPrincipal user, RankingService rankings, EBranchDbFactory factory,
+    private static async Task<Ok<RankingResponse>> GetRanking(ClaimsPrincipal user, RankingService rankings,
         string? scope, string? period, CancellationToken cancellationToken)
     {
         var memberId = user.MemberId();
@@ -71,9 +72,8 @@ public static class MemberApi
             "year" => PointPeriod.Year,
             _ => throw AppException.Validation(new Dictionary<string, string[]> { ["period"] = ["period 只能是 week、month 或 year"] }),
         };
-        await using var db = factory.CreateForSystem();
-        var path = await db.Members.Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstAsync(cancellationToken);
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var placement = await rankings.PlacementAsync(memberId, cancellationToken);
+        var segments = placement.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var organizationId = (scope ?? "branch") switch
         {
             "branch" => Guid.ParseExact(segments[^1], "N"),
@@ -88,8 +88,18 @@ public static class MemberApi
             ranking.Participants, mine?.Rank, mine is { } m ? Points(m.PointsTenths) : null));
     }
 
-    private static async Task<Ok<PersonalSpaceView>> GetSpace(ClaimsPrincipal user, PersonalSpaceService space, CancellationToken cancellationToken)
-        => TypedResults.Ok(await space.GetAsync(user.MemberId(), cancellationToken));
+    /// <summary>
+    /// Cached per member and district day (<see cref="MemberCacheKeys.Space"/>), removed on every instance when the member's own
+    /// data changes; others' points may move the rank shown for up to <see cref="MemberCacheKeys.SpaceDuration"/>.
+    /// </summary>
+    private static async Task<IResult> GetSpace(ClaimsPrincipal user, PersonalSpaceService space, CachedJsonResponses answers, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var memberId = user.MemberId();
+        var answer = await answers.GetOrSetAsync(MemberCacheKeys.Space(memberId, DistrictTime.Today(time)), ct => space.GetAsync(memberId, ct),
+            MemberCacheKeys.SpaceDuration, cancellationToken);
+        return CachedJsonResponses.Result(answer, "private, no-cache");
+    }
 
     private static async Task<Ok<IReadOnlyList<BranchListing>>> FindBranches(BranchDirectory directory, string? keyword, string? regionCode, CancellationToken cancellationToken)
         => TypedResults.Ok(await directory.SearchAsync(keyword, regionCode, 30, cancellationToken));

@@ -1,5 +1,4 @@
 using EBranch.Core.Regions;
-using Microsoft.AspNetCore.Http.HttpResults;
 using EBranch.Gateway.Hosting;
 
 namespace EBranch.Gateway.Api;
@@ -13,12 +12,11 @@ public static class RegionsApi
         api.MapGet("/", GetTree)
             .WithName("getRegionTree")
             .WithSummary("行政区划树（区-乡镇/街道-村/社区），群众选择所在村社区")
+            .Produces<IReadOnlyList<RegionNode>>()
             .ProducesErrors(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<Ok<IReadOnlyList<RegionNode>>> GetTree(RegionService regions, HttpContext http, CancellationToken cancellationToken)
-    {
-        http.Response.Headers.CacheControl = "public, max-age=300";
-        return TypedResults.Ok(await regions.GetTreeAsync(cancellationToken));
-    }
+    /// <summary>The cached tree's bytes (serialized once per cached tree), with an ETag.</summary>
+    private static async Task<IResult> GetTree(RegionService regions, CachedJsonResponses answers, CancellationToken cancellationToken)
+        => CachedJsonResponses.Result(answers.SerializeOnce(await regions.GetTreeAsync(cancellationToken)), "public, max-age=300");
 }

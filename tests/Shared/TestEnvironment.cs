@@ -46,6 +46,8 @@ public static class TestEnvironment
         if (Redis is { } redis)
         {
             settings["ConnectionStrings:Redis"] = redis;
+            // Test classes run in parallel on one Redis, each on a database of its own: keys and messages stay apart too.
+            settings["Redis:KeyPrefix"] = $"t{Guid.NewGuid():N}"[..13] + ":";
         }
         return settings;
     }

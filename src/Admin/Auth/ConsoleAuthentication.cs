@@ -1,6 +1,7 @@
 using EBranch.Core.Accounts;
 using Microsoft.AspNetCore.Antiforgery;
 using EBranch.Core.Hosting;
+using EBranch.Core.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -27,7 +28,7 @@ public static class ConsoleAuthentication
         {
             services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
                 options.XmlRepository = new RedisXmlRepository(
-                    () => provider.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), DataProtectionRedisKey));
+                    () => provider.GetRequiredService<RedisKeyspace>().Database, DataProtectionRedisKey));
         }
         else
         {

@@ -83,13 +83,20 @@ public static class CoreServiceCollectionExtensions
             // While Redis is unreachable, commands fail at once (and callers fall back) instead of queueing
             // until a timeout: the cache serves from memory/the database, locks and counters go in process.
             redisOptions.BacklogPolicy = BacklogPolicy.FailFast;
+            var prefix = configuration["Redis:KeyPrefix"] ?? "";
+            if (prefix.Length > 0)
+            {
+                redisOptions.ChannelPrefix = RedisChannel.Literal(prefix);
+            }
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
+            services.AddSingleton(sp => new RedisKeyspace(sp.GetRequiredService<IConnectionMultiplexer>(), prefix));
             services.AddSingleton<IDistributedLock, RedisDistributedLock>();
             services.AddSingleton<IRateLimitCounter, RedisRateLimitCounter>();
             services.AddSingleton<WeChat.MiniProgram.IAccessTokenStore, WeChat.MiniProgram.RedisAccessTokenStore>();
             cache.WithDistributedCache(sp => new RedisCache(new RedisCacheOptions
                 {
                     ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
+                    InstanceName = prefix,
                 }))
                 .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
                 {

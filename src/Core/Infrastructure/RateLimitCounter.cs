@@ -42,7 +42,7 @@ public sealed class InProcessRateLimitCounter(TimeProvider time) : IRateLimitCou
 /// Counters in Redis, shared by every instance. When Redis cannot be reached the count is kept in process
 /// (logged as a warning), so limits still apply per instance instead of failing the request.
 /// </summary>
-public sealed class RedisRateLimitCounter(IConnectionMultiplexer redis, TimeProvider time, ILogger<RedisRateLimitCounter> logger) : IRateLimitCounter
+public sealed class RedisRateLimitCounter(RedisKeyspace redis, TimeProvider time, ILogger<RedisRateLimitCounter> logger) : IRateLimitCounter
 {
     private readonly InProcessRateLimitCounter _fallback = new(time);
 
@@ -50,7 +50,7 @@ public sealed class RedisRateLimitCounter(IConnectionMultiplexer redis, TimeProv
     {
         var slot = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
         var redisKey = (RedisKey)$"ebranch:rl:{key}:{slot}";
-        var database = redis.GetDatabase();
+        var database = redis.Database;
         try
         {
             var count = await database.StringIncrementAsync(redisKey);

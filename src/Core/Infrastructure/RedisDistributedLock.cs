@@ -9,7 +9,7 @@ namespace EBranch.Core.Infrastructure;
 /// When Redis cannot be reached the lock degrades to an in-process one (logged as a warning): this instance
 /// keeps working, and what the lock protects stays guarded by the database (unique keys, compare-and-set).
 /// </summary>
-public sealed class RedisDistributedLock(IConnectionMultiplexer redis, ILogger<RedisDistributedLock> logger) : IDistributedLock
+public sealed class RedisDistributedLock(RedisKeyspace redis, ILogger<RedisDistributedLock> logger) : IDistributedLock
 {
     private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(25);
@@ -19,7 +19,7 @@ public sealed class RedisDistributedLock(IConnectionMultiplexer redis, ILogger<R
     {
         var key = (RedisKey)("ebranch:lock:" + name);
         var token = (RedisValue)Guid.NewGuid().ToString("N");
-        var database = redis.GetDatabase();
+        var database = redis.Database;
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {

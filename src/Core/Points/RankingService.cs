@@ -1,6 +1,7 @@
 using System.Globalization;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
+using EBranch.Core.Infrastructure;
 using EBranch.Core.Members;
 using EBranch.Core.Organizations;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,7 @@ public sealed record Ranking(Guid OrganizationId, PointPeriod Period, string Per
 public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, IServiceProvider services)
 {
     public static readonly PointPeriod[] RankedPeriods = [PointPeriod.Week, PointPeriod.Month, PointPeriod.Year];
-    private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
+    private readonly RedisKeyspace? _redis = services.GetService<RedisKeyspace>();
     private readonly ILogger _logger = services.GetService<ILogger<RankingService>>() ?? NullLogger<RankingService>.Instance;
     private readonly ConcurrentDictionary<RedisKey, bool> _missedIncrements = new();
     private readonly IFusionCache? _cache = services.GetService<IFusionCache>();
@@ -105,7 +106,7 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
         {
             return;
         }
-        var database = _redis.GetDatabase();
+        var database = _redis.Database;
         var member = (RedisValue)entry.MemberId.ToString("N");
         var keys = organizations.SelectMany(o => RankedPeriods.Select(p => Key(o, p, entry.OccurredAt))).ToList();
         try
@@ -155,7 +156,7 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
         }
         try
         {
-            return await ScoresFromRedisAsync(_redis.GetDatabase(), organizationId, period, at, cancellationToken);
+            return await ScoresFromRedisAsync(_redis.Database, organizationId, period, at, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

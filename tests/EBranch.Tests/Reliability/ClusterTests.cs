@@ -98,7 +98,7 @@ public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture
         Assert.True(ConsoleForms.IsSignedInRedirect(signIn), $"{(int)signIn.StatusCode} {signIn.Headers.Location}");
         Assert.Equal(HttpStatusCode.OK, (await one.GetAsync("/members")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await two.GetAsync("/members")).StatusCode);
-        var (_, ring) = await IsolatedServices.RunAsync("redis-cli", "-p", cluster.Redis.Port.ToString(), "llen", "ebranch:admin:data-protection-keys");
+        var (_, ring) = await IsolatedServices.RunAsync("redis-cli", "-p", cluster.Redis.Port.ToString(), "llen", cluster.Settings.GetValueOrDefault("Redis:KeyPrefix") + "ebranch:admin:data-protection-keys");
         Assert.Equal("1", ring.Trim());
 
         // Lockout is counted in the database: five wrong passwords split between the consoles lock the account on both.

@@ -46,7 +46,7 @@ public sealed class RedisOutageTests
             {
                 var (client, _, _) = await gateway.LoginNewUserAsync();
                 await client.PostAsJsonAsync("/api/v1/binding/id-number", new { name = "无此人", idNumber = "110101199003070000" });
-                var (_, keys) = await IsolatedServices.RunAsync("redis-cli", "-p", redis.Port.ToString(), "--scan", "--pattern", "ebranch:rl:binding:*");
+                var (_, keys) = await IsolatedServices.RunAsync("redis-cli", "-p", redis.Port.ToString(), "--scan", "--pattern", "*ebranch:rl:binding:*");
                 return keys.Contains("ebranch:rl:binding:", StringComparison.Ordinal);
             }, TimeSpan.FromSeconds(30), "the gateway to use Redis again");
             foreach (var member in members)

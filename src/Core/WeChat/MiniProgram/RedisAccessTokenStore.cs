@@ -8,7 +8,7 @@ namespace EBranch.Core.WeChat.MiniProgram;
 /// The shared access token when several instances run: every instance reads the one the owner refreshed.
 /// When Redis cannot be reached the instance keeps (and reads) its own copy, logged as a warning.
 /// </summary>
-public sealed class RedisAccessTokenStore(IConnectionMultiplexer redis, ILogger<RedisAccessTokenStore> logger) : IAccessTokenStore
+public sealed class RedisAccessTokenStore(Infrastructure.RedisKeyspace redis, ILogger<RedisAccessTokenStore> logger) : IAccessTokenStore
 {
     private readonly InMemoryAccessTokenStore _fallback = new();
 
@@ -18,7 +18,7 @@ public sealed class RedisAccessTokenStore(IConnectionMultiplexer redis, ILogger<
     {
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Key(appId));
+            var value = await redis.Database.StringGetAsync(Key(appId));
             return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<AccessTokenEntry>(value.ToString());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -34,7 +34,7 @@ public sealed class RedisAccessTokenStore(IConnectionMultiplexer redis, ILogger<
         var ttl = entry.ExpiresAt - DateTimeOffset.UtcNow;
         try
         {
-            await redis.GetDatabase().StringSetAsync(Key(appId), JsonSerializer.Serialize(entry), ttl > TimeSpan.Zero ? ttl : TimeSpan.FromSeconds(1));
+            await redis.Database.StringSetAsync(Key(appId), JsonSerializer.Serialize(entry), ttl > TimeSpan.Zero ? ttl : TimeSpan.FromSeconds(1));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

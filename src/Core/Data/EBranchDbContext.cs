@@ -74,6 +74,7 @@ public abstract class EBranchDbContext : DbContext
     public DbSet<DuesRefund> DuesRefunds => Set<DuesRefund>();
     public DbSet<DuesIssue> DuesIssues => Set<DuesIssue>();
     public DbSet<BranchDuesSettings> BranchDuesSettings => Set<BranchDuesSettings>();
+    public DbSet<DuesReminderSent> DuesRemindersSent => Set<DuesReminderSent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -293,6 +294,8 @@ public abstract class EBranchDbContext : DbContext
             e.HasIndex(x => x.BillDate);
             e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
         });
+
+        modelBuilder.Entity<DuesReminderSent>(e => e.HasIndex(x => new { x.MemberId, x.Month }).IsUnique());
 
         modelBuilder.Entity<BranchDuesSettings>(e =>
         {

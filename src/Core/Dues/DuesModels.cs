@@ -225,6 +225,14 @@ public sealed class DuesIssue : Entity
     public string OrganizationPath { get; set; } = "/";
 }
 
+/// <summary>A dues reminder WeChat accepted: one per member and month, so a job run again that day (or that month) sends no second one.</summary>
+public sealed class DuesReminderSent : Entity
+{
+    public Guid MemberId { get; set; }
+    public int Month { get; set; }
+    public DateTimeOffset SentAt { get; set; }
+}
+
 /// <summary>A branch's dues settings: reminder day, collector, methods, and the farmers' monthly amount.</summary>
 public sealed class BranchDuesSettings : Entity
 {

@@ -12,7 +12,8 @@ public sealed record ReminderRun(int Candidates, int Sent, int NoQuota, int Fail
 /// <summary>
 /// On each branch's reminder day, members who have not paid this month and are bound to WeChat get a
 /// subscribe message. WeChat allows one send per accepted subscription: a member without quota is counted,
-/// not retried.
+/// not retried in that run. A reminder WeChat accepted is recorded (one per member and month), so a second run
+/// sends it to nobody twice; one that failed is tried again by a later run.
 /// </summary>
 public sealed class DuesReminderService(EBranchDbFactory factory, MiniProgramClient miniProgram, IOptions<DuesOptions> options, TimeProvider time,
     ILogger<DuesReminderService> logger)
@@ -29,8 +30,8 @@ public sealed class DuesReminderService(EBranchDbFactory factory, MiniProgramCli
         await using var db = factory.CreateForSystem();
         var customDays = await db.BranchDuesSettings.AsNoTracking().ToDictionaryAsync(s => s.OrganizationId, s => s.ReminderDay, cancellationToken);
         var candidates = await db.DuesBills.AsNoTracking()
-            .Where(b => b.Month == month && b.Status == BillStatus.Unpaid)
-            .Join(db.WeChatUsers, b => b.MemberId, u => u.MemberId, (b, u) => new { b.OrganizationId, b.AmountFen, u.OpenId })
+            .Where(b => b.Month == month && b.Status == BillStatus.Unpaid && !db.DuesRemindersSent.Any(r => r.MemberId == b.MemberId && r.Month == month))
+            .Join(db.WeChatUsers, b => b.MemberId, u => u.MemberId, (b, u) => new { b.MemberId, b.OrganizationId, b.AmountFen, u.OpenId })
             .ToListAsync(cancellationToken);
         var due = candidates.Where(c => customDays.GetValueOrDefault(c.OrganizationId, new BranchDuesSettings().ReminderDay) == today.Day).ToList();
         int sent = 0, noQuota = 0, failed = 0;
@@ -46,7 +47,10 @@ public sealed class DuesReminderService(EBranchDbFactory factory, MiniProgramCli
                 }) { Page = "pages/dues/index" }, cancellationToken);
                 switch (result.Status)
                 {
-                    case SubscribeSendStatus.Sent: sent++; break;
+                    case SubscribeSendStatus.Sent:
+                        sent++;
+                        await RecordSentAsync(member.MemberId, month, cancellationToken);
+                        break;
                     case SubscribeSendStatus.NoQuota: noQuota++; break;
                     default: failed++; break;
                 }
@@ -58,5 +62,19 @@ public sealed class DuesReminderService(EBranchDbFactory factory, MiniProgramCli
             }
         }
         return new ReminderRun(due.Count, sent, noQuota, failed);
+    }
+
+    private async Task RecordSentAsync(Guid memberId, int month, CancellationToken cancellationToken)
+    {
+        await using var db = factory.CreateForSystem();
+        db.DuesRemindersSent.Add(new DuesReminderSent { MemberId = memberId, Month = month, SentAt = time.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another run recorded it meanwhile.
+        }
     }
 }

@@ -41,12 +41,12 @@ public sealed class DuesReductionAndReminderTests(GatewayFixture gateway)
     }
 
     [Fact]
-    public async Task Reminders_GoToUnpaidBoundMembers_OnTheirBranchsDay_AndRespectTheQuota()
+    public async Task Reminders_GoToUnpaidBoundMembers_OnTheirBranchsDay_AndRespectTheQuota_OncePerMonth()
     {
         var (_, withQuota, withQuotaOpenId) = await gateway.NewPayingMemberAsync("曹提醒");
         var (_, withoutQuota, _) = await gateway.NewPayingMemberAsync("严无额度");
         await (await gateway.Emulator.Control.PostAsJsonAsync($"/_emulator/users/{withQuotaOpenId}/subscriptions",
-            new { templateIds = new[] { GatewayFixture.ReminderTemplateId }, count = 1 })).Content.ReadAsStringAsync();
+            new { templateIds = new[] { GatewayFixture.ReminderTemplateId }, count = 2 })).Content.ReadAsStringAsync();
         await gateway.RemindTodayAsync(withQuota);
         await using (var db = gateway.SystemDb())
         {
@@ -54,9 +54,12 @@ public sealed class DuesReductionAndReminderTests(GatewayFixture gateway)
                 await db.Members.Where(m => m.Id == withoutQuota).Select(m => m.OrganizationId).SingleAsync());
         }
 
-        var run = await gateway.Services.GetRequiredService<DuesReminderService>().SendDueRemindersAsync();
+        var reminders = gateway.Services.GetRequiredService<DuesReminderService>();
+        var run = await reminders.SendDueRemindersAsync();
         Assert.True(run.Sent >= 1);
         Assert.True(run.NoQuota >= 1);
+        // The job runs again the same day (a restart, a manual run): the member still has quota, but gets no second reminder.
+        await reminders.SendDueRemindersAsync();
         var log = await gateway.Emulator.Control.GetFromJsonAsync<JsonElement>("/_emulator/log");
         var sent = log.GetProperty("subscribe_messages").EnumerateArray().Where(m => m.GetProperty("touser").GetString() == withQuotaOpenId).ToList();
         var message = Assert.Single(sent);

@@ -55,19 +55,14 @@ public sealed class DuesRefundService(
 
     public async Task ApproveAsync(Guid refundId, CancellationToken cancellationToken = default)
     {
-        Caller caller;
-        await using (var db = await scopedDb.OpenAsync(cancellationToken))
-        {
-            db.Caller.Demand(Permission.ManageMembers);
-            var found = await db.DuesRefunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
-            await EnsureHigherRoleAsync(db, found, cancellationToken);
-            caller = db.Caller;
-        }
-        // The decision and the order's Paid → Refunding move commit together or not at all; of two approvers at
-        // once, the order's compare-and-set lets exactly one through.
+        var caller = await scopedDb.CallerAsync(cancellationToken);
+        caller.Demand(Permission.ManageMembers);
+        // One read, in the transaction and under the caller's scope. The decision and the order's Paid → Refunding move
+        // commit together or not at all; of two approvers at once, the order's compare-and-set lets exactly one through.
         var refund = await factory.InTransactionAsync(caller, async (tx, token) =>
         {
             var pending = await tx.DuesRefunds.Include(r => r.Order).FirstOrDefaultAsync(r => r.Id == refundId, token) ?? throw AppException.NotFound("退款申请");
+            await EnsureHigherRoleAsync(tx, pending, token);
             if (pending.Status != RefundStatus.Requested)
             {
                 throw AppException.Conflict("refund_not_pending", "该退款申请已处理");

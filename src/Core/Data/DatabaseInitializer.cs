@@ -30,15 +30,21 @@ public sealed class DatabaseInitializer(EBranchDbFactory factory, IServiceProvid
         await EnsureReferenceDataAsync(cancellationToken);
     }
 
-    /// <summary>Data every installation starts with (the published points rules). Safe when several instances start at once.</summary>
+    /// <summary>
+    /// Data every installation starts with: the published points rules. An action the database has never had a rule for
+    /// (one added by a later release) gets its default; rules the district edited or switched off are left alone. Safe
+    /// when several instances start at once (one rule per action and start time).
+    /// </summary>
     private async Task EnsureReferenceDataAsync(CancellationToken cancellationToken)
     {
         await using var db = factory.CreateForSystem();
-        if (await db.PointRules.AnyAsync(cancellationToken))
+        var known = (await db.PointRules.Select(r => r.Action).Distinct().ToListAsync(cancellationToken)).ToHashSet();
+        var missing = PointRuleDefaults.Create(DateTimeOffset.UnixEpoch).Where(r => !known.Contains(r.Action)).ToList();
+        if (missing.Count == 0)
         {
             return;
         }
-        db.PointRules.AddRange(PointRuleDefaults.Create(DateTimeOffset.UnixEpoch));
+        db.PointRules.AddRange(missing);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -10,8 +10,29 @@ public sealed class SqliteEBranchDbContext(DbContextOptions<SqliteEBranchDbConte
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite cannot order or compare DateTimeOffset; store UTC ticks so it can.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        // SQLite cannot order or compare DateTimeOffset; store the UTC instant as an integer so it can.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcInstantToBinaryConverter>();
+    }
+}
+
+/// <summary>
+/// A DateTimeOffset as a sortable integer for SQLite: the UTC instant, in the layout of EF's
+/// <see cref="DateTimeOffsetToBinaryConverter"/> with a zero offset (so files written by it read the same). Any offset is
+/// normalized on the way in: a query comparing with a +08:00 instant means what it means on PostgreSQL (EF's own
+/// converter keeps local ticks and compares them raw).
+/// </summary>
+public sealed class UtcInstantToBinaryConverter() : ValueConverter<DateTimeOffset, long>(v => Encode(v), v => Decode(v))
+{
+    public static long Encode(DateTimeOffset value) => (value.UtcTicks / 1000) << 11;
+
+    public static DateTimeOffset Decode(long value)
+    {
+        var offsetMinutes = (int)(value & 0x7FF);
+        if (offsetMinutes > 1023)
+        {
+            offsetMinutes -= 2048; // 11-bit two's complement, as EF wrote non-UTC values
+        }
+        return new DateTimeOffset((value >> 11) * 1000, TimeSpan.FromMinutes(offsetMinutes)).ToUniversalTime();
     }
 }
 

@@ -59,19 +59,9 @@ public static class DuesServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Whether this host runs the dues jobs (<c>Dues:JobsEnabled</c>, default true; the console's appsettings turn them off).</summary>
-    public static bool JobsEnabled(IConfiguration configuration) => configuration.GetValue("Dues:JobsEnabled", true);
-
-    /// <summary>
-    /// The dues jobs (<c>Dues:JobsEnabled</c>, default true). With PostgreSQL, Quartz is clustered, so each runs on one instance.
-    /// Times are China Standard Time.
-    /// </summary>
+    /// <summary>The dues jobs (see <see cref="Hosting.Jobs"/>). Times are China Standard Time.</summary>
     public static void AddDuesJobs(this IQuartzBuilder quartz, IConfiguration configuration)
     {
-        if (!JobsEnabled(configuration))
-        {
-            return;
-        }
         var interval = configuration.GetValue("Dues:JobInterval", TimeSpan.FromMinutes(1));
         quartz.ScheduleJob<DuesBillJob>(t => t.WithIdentity("dues-bills-monthly").WithCronSchedule("0 5 0 1 * ?", c => c.InTimeZone(DistrictTime.Zone)));
         quartz.ScheduleJob<DuesBillJob>(t => t.WithIdentity("dues-bills-on-start").StartAt(DateTimeOffset.UtcNow.AddSeconds(30)));

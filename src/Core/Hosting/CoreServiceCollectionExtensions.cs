@@ -113,7 +113,11 @@ public static class CoreServiceCollectionExtensions
 
         services.AddQuartz(q =>
         {
-            q.AddDuesJobs(configuration);
+            if (Jobs.Enabled(configuration))
+            {
+                q.AddDuesJobs(configuration);
+                q.AddPointsJobs();
+            }
             if (!string.IsNullOrWhiteSpace(postgres))
             {
                 q.UsePersistentStore(store =>
@@ -127,7 +131,7 @@ public static class CoreServiceCollectionExtensions
         });
         // A host that runs no jobs is no Quartz node either. On PostgreSQL the job store is shared: a started scheduler would
         // fire the other hosts' jobs, with this host's configuration (the console's has no reminder template, for one).
-        if (DuesServiceCollectionExtensions.JobsEnabled(configuration))
+        if (Jobs.Enabled(configuration))
         {
             services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         }

@@ -11,6 +11,7 @@ public static class IdentityServiceCollectionExtensions
         return services
             .AddSingleton<SessionService>()
             .AddSingleton<LoginService>()
+            .AddSingleton<DailyVisits>()
             .AddScoped<BindingService>();
     }
 }

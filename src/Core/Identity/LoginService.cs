@@ -1,7 +1,5 @@
-using EBranch.Core.Activities;
 using EBranch.Core.Common;
 using EBranch.Core.Data;
-using EBranch.Core.Points;
 using EBranch.Core.WeChat.MiniProgram;
 using EBranch.Core.WeChatUsers;
 using Microsoft.EntityFrameworkCore;
@@ -15,8 +13,7 @@ public sealed record LoginResult(string Token, DateTimeOffset ExpiresAt, bool Is
 /// needs nothing more; a member is recognised once bound.
 /// </summary>
 public sealed class LoginService(
-    MiniProgramClient miniProgram, EBranchDbFactory factory, SessionService sessions, PointsEngine points,
-    ActivityRecorder activities, TimeProvider time)
+    MiniProgramClient miniProgram, EBranchDbFactory factory, SessionService sessions, DailyVisits visits, TimeProvider time)
 {
     public async Task<LoginResult> LoginAsync(string code, CancellationToken cancellationToken = default)
     {
@@ -45,14 +42,13 @@ public sealed class LoginService(
         string? memberName = null;
         if (user.MemberId is { } memberId)
         {
-            await using var db = factory.CreateForSystem();
-            var member = await db.Members.Where(m => m.Id == memberId)
-                .Select(m => new { m.Name, m.OrganizationId, m.Organization!.Path }).FirstAsync(cancellationToken);
-            memberName = member.Name;
-            activities.Record(db, ActivityTypes.Login, memberId, member.OrganizationId, member.Path, weChatUserId: user.Id);
-            await db.SaveChangesAsync(cancellationToken);
-            await points.CreditAsync(memberId, PointActions.Login, "login:" + DistrictTime.Today(time).ToString("yyyy-MM-dd"), cancellationToken: cancellationToken);
+            await using (var db = factory.CreateForSystem())
+            {
+                memberName = await db.Members.Where(m => m.Id == memberId).Select(m => m.Name).FirstAsync(cancellationToken);
+            }
+            await visits.RecordLoginAsync(user.Id, memberId, recordActivity: true, cancellationToken);
         }
+        visits.Remember(user.Id, DistrictTime.Today(time));
         return new LoginResult(session.Token, session.ExpiresAt, user.MemberId is not null, memberName);
     }
 

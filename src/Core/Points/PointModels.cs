@@ -65,6 +65,12 @@ public static class PointActions
     public const string Reflection = "reflection";
     public const string Volunteering = "volunteering";
     public const string Reversal = "reversal";
+
+    /// <summary>A week without logging in (the published table's "−1 after a week absent"): a penalty, credited by a daily job.</summary>
+    public const string Absence = "absence";
+
+    /// <summary>Whether the action's rule takes points away (its points are ≤ 0) rather than awarding them.</summary>
+    public static bool IsPenalty(string action) => action == Absence;
 }
 
 public static class Points

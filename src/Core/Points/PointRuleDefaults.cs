@@ -13,9 +13,10 @@ public static class PointRuleDefaults
         {
             Action = action, Name = name, PointsTenths = points, CapTenths = cap, Period = period, ActiveFrom = activeFrom,
         };
-        // Published table: login +1/day; 30 s valid reading +1, cap 2/day; 10 min video +2, cap 4/day;
+        // Published table: login +1/day (−1 after a week absent); 30 s valid reading +1, cap 2/day; 10 min video +2, cap 4/day;
         // quiz 0.5 / 1 / 1.5 by score, cap 3; meeting attendance +5 with annual caps equal to the statutory counts.
         yield return Rule(PointActions.Login, "每日登录", 10, 10, PointPeriod.Day);
+        yield return Rule(PointActions.Absence, "连续一周未登录", -10, null, PointPeriod.Week);
         yield return Rule(PointActions.Reading, "有效阅读30秒", 10, 20, PointPeriod.Day);
         yield return Rule(PointActions.Video, "有效视听10分钟", 20, 40, PointPeriod.Day);
         yield return Rule(PointActions.Quiz, "答题（60-80分0.5，80-90分1，90分以上1.5）", 15, 30, PointPeriod.Day);

@@ -48,7 +48,14 @@ public sealed class PointRuleService(ScopedDb scopedDb, PointsEngine engine, Tim
         {
             errors[nameof(input.Name)] = ["请填写规则名称（不超过64字）"];
         }
-        if (input.Points is < 0 or > 1000 || input.Points * 10 != Math.Floor(input.Points * 10))
+        if (PointActions.IsPenalty(action))
+        {
+            if (input.Points is > 0 or < -1000 || input.Points * 10 != Math.Floor(input.Points * 10))
+            {
+                errors[nameof(input.Points)] = ["扣分规则的分值须在-1000到0之间，最多一位小数"];
+            }
+        }
+        else if (input.Points is < 0 or > 1000 || input.Points * 10 != Math.Floor(input.Points * 10))
         {
             errors[nameof(input.Points)] = ["分值须在0-1000之间，最多一位小数"];
         }

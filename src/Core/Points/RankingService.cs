@@ -236,5 +236,5 @@ public sealed class RankingService(EBranchDbFactory factory, TimeProvider time, 
 public static class PointsServiceCollectionExtensions
 {
     public static IServiceCollection AddPoints(this IServiceCollection services)
-        => services.AddSingleton<RankingService>().AddSingleton<PointsEngine>().AddScoped<PointRuleService>();
+        => services.AddSingleton<RankingService>().AddSingleton<PointsEngine>().AddSingleton<AbsencePenaltyService>().AddScoped<PointRuleService>();
 }

@@ -14,7 +14,8 @@ namespace EBranch.Gateway.Hosting;
 /// 403 <c>member_required</c>.
 /// </summary>
 public sealed class SessionAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionService sessions, IProblemDetailsService problems)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionService sessions, DailyVisits visits,
+    IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
@@ -35,6 +36,7 @@ public sealed class SessionAuthenticationHandler(
         {
             return AuthenticateResult.Fail("invalid or expired session");
         }
+        await visits.VisitAsync(principal, Context.RequestAborted);
         var claims = new List<Claim>
         {
             new(WeChatUserClaim, principal.WeChatUserId.ToString()),

@@ -48,7 +48,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         var settings = database is null ? await TestEnvironment.CreateDatabaseAsync("gateway") : new Dictionary<string, string?>(database);
         settings["Database:SeedDemo"] = "true";
         // Tests drive the dues jobs themselves (sync, expiry, reconciliation) so they are deterministic.
-        settings["Dues:JobsEnabled"] = "false";
+        settings["Jobs:Enabled"] = "false";
         settings["Dues:SyncAfter"] = "00:00:00";
         settings["Dues:ReminderTemplateId"] = ReminderTemplateId;
         _ownsEmulator = emulator is null;

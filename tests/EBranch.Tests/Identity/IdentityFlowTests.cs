@@ -6,6 +6,7 @@ using EBranch.Core.Identity;
 using EBranch.Core.Points;
 using EBranch.Tests.Gateway;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EBranch.Tests.Identity;
 
@@ -159,6 +160,33 @@ public sealed class IdentityFlowTests(GatewayFixture gateway)
         await secretary.UnbindAsync(memberId);
 
         await AssertProblem(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task ASessionKeptFromYesterday_LogsTheMemberInWithItsFirstRequestToday_Once()
+    {
+        // A bound member whose mini-program kept yesterday's session (no wx.login today).
+        var (memberId, _) = await gateway.AddMemberAsync("孙隔夜");
+        var user = new EBranch.Core.WeChatUsers.WeChatUser { OpenId = "kept-" + Guid.NewGuid().ToString("N"), MemberId = memberId, LastLoginAt = DateTimeOffset.UtcNow.AddDays(-1) };
+        await using (var db = gateway.SystemDb())
+        {
+            db.WeChatUsers.Add(user);
+            await db.SaveChangesAsync();
+        }
+        var session = await gateway.Services.GetRequiredService<SessionService>().IssueAsync(user.Id);
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.Url) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.GetAsync("/api/v1/space")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        (await client.GetAsync("/api/v1/me")).EnsureSuccessStatusCode();
+
+        var today = EBranch.Core.Common.DistrictTime.Today(TimeProvider.System);
+        await using var check = gateway.SystemDb();
+        Assert.True((await check.WeChatUsers.SingleAsync(u => u.Id == user.Id)).LastLoginAt >= EBranch.Core.Common.DistrictTime.StartOf(today));
+        Assert.Equal(1, await check.ActivityRecords.CountAsync(a => a.MemberId == memberId && a.Type == EBranch.Core.Activities.ActivityTypes.Login));
+        var login = await check.PointEntries.SingleAsync(e => e.MemberId == memberId && e.Action == PointActions.Login);
+        Assert.Equal($"login:{today:yyyy-MM-dd}", login.SourceKey);
     }
 
     [Fact]

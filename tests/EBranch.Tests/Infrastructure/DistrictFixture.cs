@@ -13,8 +13,11 @@ namespace EBranch.Tests.Infrastructure;
 /// One migrated database holding the demo district (scale 1), shared by the tests of a collection.
 /// Services are the real ones; <see cref="As"/> opens a DI scope acting as a given console user.
 /// </summary>
-public sealed class DistrictFixture : IAsyncLifetime
+public class DistrictFixture : IAsyncLifetime
 {
+    /// <summary>Whether the database gets the demo district (a <see cref="BareDatabaseFixture"/> does not).</summary>
+    protected virtual bool LoadsDemo => true;
+
     public IServiceProvider Services { get; private set; } = null!;
     public IConfiguration Configuration { get; private set; } = null!;
     public EmulatorHost Emulator { get; private set; } = null!;
@@ -31,7 +34,10 @@ public sealed class DistrictFixture : IAsyncLifetime
         Services = BuildServices();
         var initializer = Services.GetRequiredService<DatabaseInitializer>();
         await initializer.MigrateAsync();
-        await initializer.SeedDemoIfEmptyAsync(1);
+        if (LoadsDemo)
+        {
+            await initializer.SeedDemoIfEmptyAsync(1);
+        }
     }
 
     public async Task DisposeAsync()
@@ -87,6 +93,12 @@ public sealed class DistrictFixture : IAsyncLifetime
         public ValueTask<Caller> GetCallerAsync(CancellationToken cancellationToken = default)
             => ValueTask.FromResult(Caller ?? throw new InvalidOperationException("caller not set"));
     }
+}
+
+/// <summary>A migrated database with only the reference data (points rules), for tests that look at every row of a table.</summary>
+public sealed class BareDatabaseFixture : DistrictFixture
+{
+    protected override bool LoadsDemo => false;
 }
 
 [CollectionDefinition(Name)]

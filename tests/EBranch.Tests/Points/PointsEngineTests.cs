@@ -137,6 +137,22 @@ public sealed class PointsEngineTests(DistrictFixture district)
     }
 
     [Fact]
+    public async Task ThePenaltyRule_TakesOnlyPointsAtOrBelowZero_AndOtherRulesOnlyPointsAtOrAboveZero()
+    {
+        var action = await NewRuleAsync(points: 10, cap: null, PointPeriod.Day);
+        await using var admin = await district.As("admin");
+        var rules = admin.ServiceProvider.GetRequiredService<PointRuleService>();
+
+        var positive = await Assert.ThrowsAsync<AppException>(() => rules.ChangeAsync(PointActions.Absence, new PointRuleInput { Name = "缺勤", Points = 1, Period = PointPeriod.Week }));
+        Assert.Contains(nameof(PointRuleInput.Points), positive.Errors!.Keys);
+        var negative = await Assert.ThrowsAsync<AppException>(() => rules.ChangeAsync(action, new PointRuleInput { Name = "x", Points = -1 }));
+        Assert.Contains(nameof(PointRuleInput.Points), negative.Errors!.Keys);
+
+        var changed = await rules.ChangeAsync(PointActions.Absence, new PointRuleInput { Name = "连续一周未登录", Points = -2, Period = PointPeriod.Week, EffectiveFrom = DateTimeOffset.UtcNow.AddYears(50) });
+        Assert.Equal(-20, changed.PointsTenths);
+    }
+
+    [Fact]
     public async Task Reversal_IsANewNegativeEntry_AndHappensOnce()
     {
         var action = await NewRuleAsync(points: 20, cap: null, PointPeriod.Day);

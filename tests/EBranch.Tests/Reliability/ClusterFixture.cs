@@ -46,7 +46,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var gatewaySettings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = Redis.ConnectionString,
-            ["Dues:JobsEnabled"] = "true",
+            ["Jobs:Enabled"] = "true",
             ["Dues:JobInterval"] = JobInterval.ToString(),
         };
         await A.StartAsync(Settings, Emulator, gatewaySettings, b => Logs.AddTo(b, "gateway-a"));

@@ -81,7 +81,7 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
                 ["WeChat:MiniProgram:Timeout"] = MiniProgramTimeout.ToString(),
                 ["WeChat:MiniProgram:ForceRefreshInterval"] = ForceRefreshInterval.ToString(),
             });
-            var settings = new Dictionary<string, string?>(database) { ["Dues:JobsEnabled"] = "false" };
+            var settings = new Dictionary<string, string?>(database) { ["Jobs:Enabled"] = "false" };
             foreach (var (key, value) in Emulator.ProductSettings(notifyUrl))
             {
                 settings[key] = value;

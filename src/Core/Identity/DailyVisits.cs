@@ -12,11 +12,13 @@ namespace EBranch.Core.Identity;
 /// "Logging in" once a day, as the points table means it. A mini-program keeps its session for 30 days and calls
 /// <c>wx.login</c> only when it has none, so a day's login is the login call or the first authenticated request of the
 /// district day, whichever comes first: it sets <c>LastLoginAt</c> (the presence the absence penalty reads), records a
-/// login in the member's activity and credits the daily login points. One conditional update decides between
-/// instances; each instance remembers whom it has seen today, so later requests cost nothing. A failure here never
-/// fails the request: the next request of the day tries again (the points are idempotent per day).
+/// login in the member's activity and credits the daily login points — all in one transaction, so none of it is lost
+/// or doubled. A conditional update decides between instances and concurrent requests; each instance remembers whom
+/// it has seen today, and a session loaded today after the login needs no write at all. A failure never fails the
+/// request: nothing was committed, and the next request of the day tries again.
 /// </summary>
-public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, ActivityRecorder activities, TimeProvider time, ILogger<DailyVisits> logger)
+public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, RankingService rankings, ActivityRecorder activities, TimeProvider time,
+    ILogger<DailyVisits> logger)
 {
     private const int MaxRemembered = 500_000;
     private readonly ConcurrentDictionary<Guid, int> _seenOn = new();
@@ -29,21 +31,15 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
         {
             return;
         }
+        var startOfDay = DistrictTime.StartOf(today);
+        if (principal.LastLoginAt >= startOfDay)
+        {
+            Remember(principal.WeChatUserId, today);
+            return;
+        }
         try
         {
-            bool first;
-            await using (var db = factory.CreateForSystem())
-            {
-                var startOfDay = DistrictTime.StartOf(today);
-                var now = time.GetUtcNow();
-                first = await db.WeChatUsers
-                    .Where(u => u.Id == principal.WeChatUserId && (u.LastLoginAt == null || u.LastLoginAt < startOfDay))
-                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLoginAt, now), cancellationToken) == 1;
-            }
-            if (principal.MemberId is { } memberId)
-            {
-                await RecordLoginAsync(principal.WeChatUserId, memberId, recordActivity: first, cancellationToken);
-            }
+            await LogInTodayAsync(principal.WeChatUserId, principal.MemberId, startOfDay, cancellationToken);
             Remember(principal.WeChatUserId, today);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -53,25 +49,28 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
     }
 
     /// <summary>
-    /// A login of a bound member (the login call, or the day's first request): the activity record (when asked) and the
-    /// day's login points, once per district day.
+    /// The login of a bound member by the login call: the activity record and the day's login points (once per district
+    /// day: the points' source is the day).
     /// </summary>
-    public async Task RecordLoginAsync(Guid weChatUserId, Guid memberId, bool recordActivity, CancellationToken cancellationToken)
+    public async Task RecordLoginAsync(Guid weChatUserId, Guid memberId, CancellationToken cancellationToken)
     {
-        var today = DistrictTime.Today(time);
-        if (recordActivity)
+        var now = time.GetUtcNow();
+        var rule = await points.ActiveRuleAsync(PointActions.Login, now, cancellationToken);
+        await using var db = factory.CreateForSystem();
+        var entry = await AddLoginAsync(db, weChatUserId, memberId, rule, now, cancellationToken);
+        try
         {
-            await using var db = factory.CreateForSystem();
-            var member = await db.Members.Where(m => m.Id == memberId).Select(m => new { m.OrganizationId, m.Organization!.Path }).FirstOrDefaultAsync(cancellationToken);
-            if (member is null)
-            {
-                return;
-            }
-            activities.Record(db, ActivityTypes.Login, memberId, member.OrganizationId, member.Path, weChatUserId: weChatUserId);
             await db.SaveChangesAsync(cancellationToken);
         }
-        await points.CreditAsync(memberId, PointActions.Login, "login:" + today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            cancellationToken: cancellationToken);
+        catch (DbUpdateException)
+        {
+            // Today's login points were credited by a concurrent request: record the login alone.
+            await using var again = factory.CreateForSystem();
+            await AddLoginAsync(again, weChatUserId, memberId, rule: null, now, cancellationToken);
+            await again.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        await AfterSaveAsync(entry, memberId, rule, now, cancellationToken);
     }
 
     /// <summary>This instance has recorded <paramref name="weChatUserId"/>'s visit of <paramref name="day"/>.</summary>
@@ -83,4 +82,79 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
         }
         _seenOn[weChatUserId] = day.DayNumber;
     }
+
+    private async Task LogInTodayAsync(Guid weChatUserId, Guid? memberId, DateTimeOffset startOfDay, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var rule = memberId is null ? null : await points.ActiveRuleAsync(PointActions.Login, now, cancellationToken);
+        (bool First, PointEntry? Entry) done;
+        try
+        {
+            done = await factory.InTransactionAsync(async (db, ct) =>
+            {
+                var first = await db.WeChatUsers
+                    .Where(u => u.Id == weChatUserId && (u.LastLoginAt == null || u.LastLoginAt < startOfDay))
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLoginAt, now), ct) == 1;
+                if (!first || memberId is not { } id)
+                {
+                    return (first, (PointEntry?)null); // not first: another request or instance logged them in today
+                }
+                var entry = await AddLoginAsync(db, weChatUserId, id, rule, now, ct);
+                await db.SaveChangesAsync(ct);
+                return (true, entry);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return; // today's points appeared meanwhile (a login call raced this request, and recorded the login): nothing committed
+        }
+        if (done.First && memberId is { } member)
+        {
+            await AfterSaveAsync(done.Entry, member, rule, now, cancellationToken);
+        }
+    }
+
+    /// <summary>Adds the login record and (for a rule capped per day, the default) the day's point entry to <paramref name="db"/>.</summary>
+    private async Task<PointEntry?> AddLoginAsync(EBranchDbContext db, Guid weChatUserId, Guid memberId, PointRule? rule, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var source = SourceKey(DistrictTime.Today(time));
+        var (capStart, capEnd) = Points.Points.Window(rule?.Period ?? PointPeriod.Day, now);
+        var member = await db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
+            .Select(m => new
+            {
+                m.OrganizationId,
+                m.Organization!.Path,
+                Earned = db.PointEntries.Where(e => e.MemberId == memberId && e.Action == PointActions.Login && e.OccurredAt >= capStart && e.OccurredAt < capEnd)
+                    .Sum(e => (int?)e.PointsTenths) ?? 0,
+                Credited = db.PointEntries.Any(e => e.MemberId == memberId && e.Action == PointActions.Login && e.SourceKey == source),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (member is null)
+        {
+            return null;
+        }
+        activities.Record(db, ActivityTypes.Login, memberId, member.OrganizationId, member.Path, weChatUserId: weChatUserId);
+        if (member.Credited || rule is not ({ CapTenths: null } or { Period: PointPeriod.Day }))
+        {
+            return null; // credited today already; or no rule, or one capped over a longer period: through the engine's lock after the save
+        }
+        var entry = PointsEngine.NewEntry(rule, memberId, source, now, member.Path, member.Earned);
+        db.PointEntries.Add(entry);
+        return entry;
+    }
+
+    private async Task AfterSaveAsync(PointEntry? entry, Guid memberId, PointRule? rule, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (entry is { PointsTenths: not 0 })
+        {
+            await rankings.OnCreditedAsync(entry, cancellationToken);
+        }
+        else if (entry is null && rule is not null)
+        {
+            await points.CreditAsync(memberId, PointActions.Login, SourceKey(DistrictTime.Today(time)), occurredAt: now, cancellationToken: cancellationToken);
+        }
+    }
+
+    public static string SourceKey(DateOnly day) => "login:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -46,7 +46,7 @@ public sealed class LoginService(
             {
                 memberName = await db.Members.Where(m => m.Id == memberId).Select(m => m.Name).FirstAsync(cancellationToken);
             }
-            await visits.RecordLoginAsync(user.Id, memberId, recordActivity: true, cancellationToken);
+            await visits.RecordLoginAsync(user.Id, memberId, cancellationToken);
         }
         visits.Remember(user.Id, DistrictTime.Today(time));
         return new LoginResult(session.Token, session.ExpiresAt, user.MemberId is not null, memberName);

@@ -22,8 +22,11 @@ public sealed class IdentityOptions
     public int BindingAttemptsPerHour { get; set; } = 5;
 }
 
-/// <summary>Who a session token stands for. The member id is present once the WeChat user is bound.</summary>
-public sealed record SessionPrincipal(Guid SessionId, Guid WeChatUserId, string OpenId, Guid? MemberId, DateTimeOffset ExpiresAt);
+/// <summary>
+/// Who a session token stands for. The member id is present once the WeChat user is bound; <see cref="LastLoginAt"/> is the
+/// user's as of when the principal was loaded (<see cref="DailyVisits"/> skips its write when it is already today).
+/// </summary>
+public sealed record SessionPrincipal(Guid SessionId, Guid WeChatUserId, string OpenId, Guid? MemberId, DateTimeOffset ExpiresAt, DateTimeOffset? LastLoginAt = null);
 
 public sealed record IssuedSession(string Token, DateTimeOffset ExpiresAt);
 
@@ -60,7 +63,7 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
             await using var db = factory.CreateForSystem();
             return await db.WeChatSessions.AsNoTracking()
                 .Where(s => s.TokenHash == hash && s.RevokedAt == null)
-                .Select(s => new SessionPrincipal(s.Id, s.WeChatUserId, s.WeChatUser!.OpenId, s.WeChatUser.MemberId, s.ExpiresAt))
+                .Select(s => new SessionPrincipal(s.Id, s.WeChatUserId, s.WeChatUser!.OpenId, s.WeChatUser.MemberId, s.ExpiresAt, s.WeChatUser.LastLoginAt))
                 .FirstOrDefaultAsync(ct);
         }, TimeSpan.FromMinutes(5), token: cancellationToken);
         return principal is not null && principal.ExpiresAt > time.GetUtcNow() ? principal : null;

@@ -42,12 +42,12 @@ public sealed class DailyVisitTests(DistrictFixture district)
             return (logins, points, last);
         }
 
-        // Same day as the last login: no second login (that day's points are idempotent: at most one day's worth).
+        // Same day as the last login: nothing new.
         var time = new FakeTimeProvider(Shanghai(2034, 5, 7, 22, 0));
         await using var first = district.BuildServices(time);
         await first.GetRequiredService<DailyVisits>().VisitAsync(principal, default);
         var day1 = await StateAsync(new DateOnly(2034, 5, 7));
-        Assert.Equal(0, day1.Logins);
+        Assert.Equal((0, 0), (day1.Logins, day1.Points));
         Assert.Equal(Shanghai(2034, 5, 7, 21, 0), day1.LastLoginAt);
 
         // Next morning, on two instances at once, many requests: one login record, one day's login points.
@@ -69,5 +69,11 @@ public sealed class DailyVisitTests(DistrictFixture district)
         await first.GetRequiredService<DailyVisits>().VisitAsync(principal, default);
         var day3 = await StateAsync(new DateOnly(2034, 5, 9));
         Assert.Equal((1, 10), (day3.Logins, day3.Points));
+
+        // A session loaded after today's login (its principal says so) costs no write on a new instance.
+        time.SetUtcNow(Shanghai(2034, 5, 10, 8, 0));
+        await using var third = district.BuildServices(time);
+        await third.GetRequiredService<DailyVisits>().VisitAsync(principal with { LastLoginAt = Shanghai(2034, 5, 10, 7, 0) }, default);
+        Assert.Equal((0, 0), ((await StateAsync(new DateOnly(2034, 5, 10))).Logins, (await StateAsync(new DateOnly(2034, 5, 10))).Points));
     }
 }

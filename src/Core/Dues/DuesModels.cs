@@ -225,11 +225,26 @@ public sealed class DuesIssue : Entity
     public string OrganizationPath { get; set; } = "/";
 }
 
-/// <summary>A dues reminder WeChat accepted: one per member and month, so a job run again that day (or that month) sends no second one.</summary>
+public enum ReminderState
+{
+    /// <summary>Claimed by a run that is sending it (or stopped while it was: then it is never resent).</summary>
+    Sending = 0,
+    Sent = 1,
+
+    /// <summary>Sent, but WeChat's answer was lost: it may have been delivered, so it is not sent again.</summary>
+    Unconfirmed = 2,
+}
+
+/// <summary>
+/// A member's dues reminder of a month: at most one. A run claims the row before it calls WeChat (the unique member and
+/// month decide between runs), keeps it when WeChat accepted the message or may have, and removes it when WeChat
+/// answered that it did not (no quota, busy, an error), so a later run on the reminder day tries again.
+/// </summary>
 public sealed class DuesReminderSent : Entity
 {
     public Guid MemberId { get; set; }
     public int Month { get; set; }
+    public ReminderState State { get; set; } = ReminderState.Sent;
     public DateTimeOffset SentAt { get; set; }
 }
 

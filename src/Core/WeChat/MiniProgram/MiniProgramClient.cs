@@ -149,6 +149,7 @@ public sealed class MiniProgramClient(
         CancellationToken cancellationToken)
     {
         string problem;
+        var unknown = false;
         try
         {
             using var message = request();
@@ -163,13 +164,16 @@ public sealed class MiniProgramClient(
         catch (HttpRequestException ex)
         {
             problem = ex.Message;
+            // Not connected at all: the request never reached WeChat. Anything else broke after it may have.
+            unknown = ex.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             problem = $"no answer within {http.Timeout.TotalSeconds:0.###} s";
+            unknown = true;
         }
         logger.LogWarning("WeChat {Api} unavailable: {Problem}", api, problem);
-        throw new WeChatUnavailableException(api, problem);
+        throw new WeChatUnavailableException(api, problem, unknown);
     }
 
     /// <summary>The JSON of an answer; anything else (a proxy's page) means WeChat is not really answering.</summary>

@@ -32,11 +32,17 @@ public sealed class WeChatLoginException(int errorCode, string errorMessage)
 /// access token that is rejected again right after a refresh. Not the caller's fault: hosts answer 503
 /// <c>service_unavailable</c> so the mini-program may try again later.
 /// </summary>
-public sealed class WeChatUnavailableException(string api, string detail)
+public sealed class WeChatUnavailableException(string api, string detail, bool outcomeUnknown = false)
     : Common.AppException(Common.ErrorCodes.ServiceUnavailable, "微信服务暂时不可用，请稍后再试", 503)
 {
     public string Api { get; } = api;
     public string Detail { get; } = detail;
+
+    /// <summary>
+    /// No answer came (a timeout, or the connection broke after the request went out): WeChat may have carried the call
+    /// out. Otherwise WeChat (or its front) answered that it did not.
+    /// </summary>
+    public bool OutcomeUnknown { get; } = outcomeUnknown;
 
     public override string ToString() => $"WeChat API {Api} unavailable: {Detail}";
 }

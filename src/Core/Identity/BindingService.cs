@@ -69,6 +69,12 @@ public sealed class BindingService(
         {
             throw new AppException(IdentityErrors.PhoneCodeInvalid, "手机号授权无效或已过期，请重新授权");
         }
+        catch (WeChatUnavailableException)
+        {
+            // WeChat's trouble, not the user's: the attempt does not count against their hourly limit.
+            await rateLimits.RefundAsync(AttemptsKey(weChatUserId), AttemptsWindow, CancellationToken.None);
+            throw;
+        }
         var number = ChineseId.NormalizePhone(phone.PurePhoneNumber);
         var digest = pii.Digest(number);
         return await ClaimAsync(weChatUserId, cleanName, BindingMethod.Phone, m => m.PhoneDigest == digest,
@@ -282,12 +288,16 @@ public sealed class BindingService(
                 throw AppException.Conflict(IdentityErrors.AlreadyBound, "您已完成实名认证");
             }
         }
-        var hits = await rateLimits.HitAsync($"binding:{weChatUserId:N}", TimeSpan.FromHours(1), cancellationToken);
+        var hits = await rateLimits.HitAsync(AttemptsKey(weChatUserId), AttemptsWindow, cancellationToken);
         if (hits > options.Value.BindingAttemptsPerHour)
         {
             throw new AppException(ErrorCodes.RateLimited, "认证尝试次数过多，请一小时后再试", 429);
         }
     }
+
+    private static readonly TimeSpan AttemptsWindow = TimeSpan.FromHours(1);
+
+    private static string AttemptsKey(Guid weChatUserId) => $"binding:{weChatUserId:N}";
 
     private static string CleanName(string? name)
     {

@@ -12,6 +12,9 @@ public interface IRateLimitCounter
 {
     /// <summary>Counts one hit for <paramref name="key"/> in the current window and returns the count so far.</summary>
     ValueTask<long> HitAsync(string key, TimeSpan window, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes back one hit of the current window (an attempt that failed through no fault of the caller's).</summary>
+    ValueTask RefundAsync(string key, TimeSpan window, CancellationToken cancellationToken = default);
 }
 
 public sealed class InProcessRateLimitCounter(TimeProvider time) : IRateLimitCounter
@@ -33,6 +36,14 @@ public sealed class InProcessRateLimitCounter(TimeProvider time) : IRateLimitCou
             }
         }
         return ValueTask.FromResult(current.Count);
+    }
+
+    public ValueTask RefundAsync(string key, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var slot = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+        _windows.AddOrUpdate(key, _ => new Window(slot, 0),
+            (_, existing) => existing.Slot == slot ? existing with { Count = Math.Max(0, existing.Count - 1) } : existing);
+        return ValueTask.CompletedTask;
     }
 
     private sealed record Window(long Slot, long Count);
@@ -65,5 +76,22 @@ public sealed class RedisRateLimitCounter(RedisKeyspace redis, TimeProvider time
             logger.LogWarning(ex, "Redis unreachable: rate limit {Key} counted in process only", key);
             return await _fallback.HitAsync(key, window, cancellationToken);
         }
+    }
+
+    public async ValueTask RefundAsync(string key, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var slot = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+        try
+        {
+            // Only an existing count is lowered (never below zero, never a key without expiry).
+            await redis.Database.ScriptEvaluateAsync(
+                "local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) end return n",
+                [(RedisKey)$"ebranch:rl:{key}:{slot}"]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Redis unreachable: rate limit {Key} refunded in process only", key);
+        }
+        await _fallback.RefundAsync(key, window, cancellationToken);
     }
 }

@@ -159,6 +159,17 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
             await AssertBoundAsync(await BindAsync(user), $"after {what}");
         }
 
+        // A longer outage does not use up the user's attempts (5 an hour): eight tries, eight 503s, none a 429; then bound.
+        await ClearFaultsAsync();
+        var patient = await PhoneUserAsync("手机耐心");
+        await FaultAsync("/_emulator/faults/fail-next", new { count = 1000, status = 502, path = PhoneNumber, http = true });
+        for (var i = 0; i < 8; i++)
+        {
+            await AssertUnavailableAsync(await BindAsync(patient), $"outage, try {i + 1}");
+        }
+        await ClearFaultsAsync();
+        await AssertBoundAsync(await BindAsync(patient), "after the outage");
+
         // A burst: the token is revoked and six bindings need it at once. One forced stable_token, everyone bound.
         await ClearFaultsAsync();
         var burst = new List<PhoneUser>();

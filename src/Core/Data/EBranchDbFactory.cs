@@ -23,7 +23,7 @@ public sealed class EBranchDbFactory
         if (Options.Provider == DatabaseProvider.Postgres)
         {
             var built = new DbContextOptionsBuilder<PostgresEBranchDbContext>()
-                .UseNpgsql(Options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                .UseNpgsql(WithAutoPrepare(Options.ConnectionString), npgsql => npgsql.EnableRetryOnFailure(3))
                 .UseSnakeCaseNamingConvention()
                 .UseLoggerFactoryWhenGiven(loggerFactory)
                 .Options;
@@ -66,6 +66,23 @@ public sealed class EBranchDbFactory
             await transaction.CommitAsync(token);
             return result;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL connection strings get Npgsql's automatic preparation unless they say otherwise: the product repeats a
+    /// small set of statements, and a prepared one skips parsing and planning on every use (kept per pooled connection).
+    /// Behind a pooler in transaction mode (PgBouncer before 1.21) set <c>Max Auto Prepare=0</c>.
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            return connectionString;
+        }
+        builder.MaxAutoPrepare = 128;
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
     }
 
     private static void EnsureSqliteFolder(string connectionString)

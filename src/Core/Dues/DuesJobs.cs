@@ -50,6 +50,7 @@ public static class DuesServiceCollectionExtensions
         services.AddOptions<DuesOptions>().BindConfiguration(DuesOptions.Section);
         services.AddSingleton<DuesBillingService>()
             .AddSingleton<DuesPaymentService>()
+            .AddSingleton<PayNotificationWriter>()
             .AddSingleton<DuesReminderService>()
             .AddScoped<DuesRefundService>()
             .AddScoped<ReconciliationService>()

@@ -34,7 +34,8 @@ public enum NotificationOutcome
 public sealed class DuesPaymentService(
     EBranchDbFactory factory, DuesBillingService billing, WeChatPayClient pay, WeChatPaySigner signer, IOptions<MiniProgramOptions> miniProgram,
     IOptions<WeChatPayOptions> payOptions, IOptions<DuesOptions> options, PointsEngine points, ActivityRecorder activities,
-    PiiProtector pii, IRateLimitCounter rateLimits, IDistributedLock locks, TimeProvider time, ILogger<DuesPaymentService> logger)
+    PiiProtector pii, IRateLimitCounter rateLimits, IDistributedLock locks, PayNotificationWriter notifications, TimeProvider time,
+    ILogger<DuesPaymentService> logger)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InFlight> _applying = new(StringComparer.Ordinal);
 
@@ -457,15 +458,13 @@ public sealed class DuesPaymentService(
     private async Task<Guid> RecordAsync(string kind, string? id, string? eventType, string? outTradeNo, WeChatPayHeaders headers, string rawBody, string outcome, string? detail,
         CancellationToken cancellationToken)
     {
-        await using var db = factory.CreateForSystem();
         var record = new PayNotificationRecord
         {
             ReceivedAt = time.GetUtcNow(), Kind = kind, NotificationId = id, EventType = eventType, OutTradeNo = outTradeNo,
             Serial = Truncate(headers.Serial, 64), Timestamp = Truncate(headers.Timestamp, 32),
             Nonce = Truncate(headers.Nonce, 64), Signature = Truncate(headers.Signature, 700), RawBody = Truncate(rawBody, 16_000)!, Outcome = outcome, Detail = Truncate(detail, 500),
         };
-        db.PayNotifications.Add(record);
-        await db.SaveChangesAsync(cancellationToken);
+        await notifications.WriteAsync(record, cancellationToken);
         return record.Id;
     }
 

@@ -32,8 +32,8 @@ public sealed record IssuedSession(string Token, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// The product's own session tokens: 256 random bits handed to the mini-program once, stored only as their
-/// SHA-256. Validation reads a shared cache (one entry per token, removed on every instance when the session
-/// or the user's binding changes) in front of the database.
+/// SHA-256. Validation reads each instance's memory cache (one entry per token, removed on every instance through the
+/// backplane when the session or the user's binding changes) in front of the database.
 /// </summary>
 public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache, IOptions<IdentityOptions> options, TimeProvider time)
 {
@@ -65,7 +65,7 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
                 .Where(s => s.TokenHash == hash && s.RevokedAt == null)
                 .Select(s => new SessionPrincipal(s.Id, s.WeChatUserId, s.WeChatUser!.OpenId, s.WeChatUser.MemberId, s.ExpiresAt, s.WeChatUser.LastLoginAt))
                 .FirstOrDefaultAsync(ct);
-        }, TimeSpan.FromMinutes(5), token: cancellationToken);
+        }, _principalEntry, cancellationToken);
         return principal is not null && principal.ExpiresAt > time.GetUtcNow() ? principal : null;
     }
 
@@ -101,6 +101,18 @@ public sealed class SessionService(EBranchDbFactory factory, IFusionCache cache,
             await cache.RemoveAsync(CacheKey(hash), CacheInvalidation.Announced, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A principal is kept in each instance's memory only: loading it from the database is one indexed read, the same
+    /// cost as Redis, so sharing it there would only add a write and a backplane message per session and instance. Its
+    /// removal (logout, unbinding) still reaches every instance through the backplane.
+    /// </summary>
+    private readonly FusionCacheEntryOptions _principalEntry = cache.CreateEntryOptions(o =>
+    {
+        o.SkipDistributedCacheRead = true;
+        o.SkipDistributedCacheWrite = true;
+        o.SkipBackplaneNotifications = true;
+    }, TimeSpan.FromMinutes(5));
 
     private static string CacheKey(string hash) => "session:" + hash;
 

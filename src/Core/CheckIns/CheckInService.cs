@@ -12,7 +12,8 @@ public sealed record CheckInResult(DateOnly Day, int Streak, bool AlreadyChecked
 /// <summary>
 /// Daily check-in: once per member per district day (a unique index decides races), with a streak, an
 /// activity record and points credited idempotently ("checkin:{day}"). Two round trips: one read of everything
-/// the decision needs, then one save of the check-in, its activity record and its point entry in one transaction,
+/// the decision needs, then one save of the check-in, its activity record and its point entry, all or nothing
+/// (<see cref="EBranchDbContext.SaveBatchAsync"/>: one round trip on PostgreSQL),
 /// so the check-in and its points commit together. Retrying completes a credit missing from an older check-in
 /// without doubling it.
 /// </summary>
@@ -61,7 +62,7 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
             }
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await db.SaveBatchAsync(cancellationToken);
             }
             catch (DbUpdateException) when (attempt == 0)
             {

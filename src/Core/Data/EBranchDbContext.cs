@@ -314,6 +314,29 @@ public abstract class EBranchDbContext : DbContext
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
         => SaveWithAuditAsync(acceptAllChangesOnSuccess, cancellationToken);
 
+    /// <summary>
+    /// Saves a few rows all or nothing in one round trip. On PostgreSQL EF's single batch goes without BEGIN/COMMIT: Npgsql
+    /// sends it with one Sync, which PostgreSQL runs as one implicit transaction. Elsewhere (SQLite), or inside an explicit
+    /// transaction, an ordinary save. For hot paths that write a handful of rows (a check-in and its record and points).
+    /// </summary>
+    public async Task<int> SaveBatchAsync(CancellationToken cancellationToken = default)
+    {
+        if (Database.ProviderName != "Npgsql.EntityFrameworkCore.PostgreSQL" || Database.CurrentTransaction is not null)
+        {
+            return await SaveChangesAsync(cancellationToken);
+        }
+        var before = Database.AutoTransactionBehavior;
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        try
+        {
+            return await SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            Database.AutoTransactionBehavior = before;
+        }
+    }
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
         => throw new NotSupportedException("Use SaveChangesAsync: it fills audit fields and the audit log.");
 

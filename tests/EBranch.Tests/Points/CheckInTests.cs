@@ -72,3 +72,53 @@ public sealed class CheckInTests(DistrictFixture district)
         Assert.Equal(1, await check.PointEntries.CountAsync(e => e.MemberId == member && e.SourceKey == CheckInService.SourceKey(day.AddDays(1))));
     }
 }
+
+/// <summary><see cref="EBranch.Core.Data.EBranchDbContext.SaveBatchAsync"/> is all or nothing on both engines (on PostgreSQL without BEGIN/COMMIT).</summary>
+[Collection(DistrictCollection.Name)]
+public sealed class SaveBatchTests(DistrictFixture district)
+{
+    [Fact]
+    public async Task ARowRefusedInTheBatch_LeavesNoneOfItsRows()
+    {
+        Guid member;
+        var source = "batch-" + Guid.NewGuid().ToString("N");
+        await using (var db = district.SystemDb())
+        {
+            member = await db.Members.OrderBy(m => m.Id).Skip(160).Select(m => m.Id).FirstAsync();
+            db.PointEntries.Add(new PointEntry { MemberId = member, Action = "test.batch", SourceKey = source, PointsTenths = 1, OccurredAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var day = new DateOnly(2040, 1, 1).AddDays(Random.Shared.Next(3650));
+        await using (var db = district.SystemDb())
+        {
+            db.CheckIns.Add(new CheckIn { MemberId = member, Day = day, Streak = 1, CheckedInAt = DateTimeOffset.UtcNow });
+            db.PointEntries.Add(new PointEntry { MemberId = member, Action = "test.batch", SourceKey = source, PointsTenths = 1, OccurredAt = DateTimeOffset.UtcNow });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveBatchAsync());
+        }
+        await using (var db = district.SystemDb())
+        {
+            Assert.False(await db.CheckIns.AnyAsync(c => c.MemberId == member && c.Day == day));
+            Assert.Equal(1, await db.PointEntries.CountAsync(e => e.MemberId == member && e.SourceKey == source));
+        }
+
+        // The other way round (whichever table EF writes first, one of the two cases has a good row before the refused one).
+        await using (var db = district.SystemDb())
+        {
+            db.CheckIns.Add(new CheckIn { MemberId = member, Day = day, Streak = 1, CheckedInAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var fresh = source + "-2";
+        await using (var db = district.SystemDb())
+        {
+            db.PointEntries.Add(new PointEntry { MemberId = member, Action = "test.batch", SourceKey = fresh, PointsTenths = 1, OccurredAt = DateTimeOffset.UtcNow });
+            db.CheckIns.Add(new CheckIn { MemberId = member, Day = day, Streak = 2, CheckedInAt = DateTimeOffset.UtcNow });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveBatchAsync());
+        }
+        await using (var db = district.SystemDb())
+        {
+            Assert.False(await db.PointEntries.AnyAsync(e => e.MemberId == member && e.SourceKey == fresh));
+            Assert.Equal(1, await db.CheckIns.CountAsync(c => c.MemberId == member && c.Day == day));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using EBranch.Core.Demo;
 using EBranch.Core.Points;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,18 @@ public sealed class DatabaseInitializer(EBranchDbFactory factory, IServiceProvid
             // Two local processes share the file: write-ahead logging lets readers and a writer work together.
             await db.Database.OpenConnectionAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        // A fresh database has no history table, and EF's first look at it is a query that fails there (logged as an error
+        // line on every first start). Created first with "IF NOT EXISTS" (several instances may start at once).
+        var history = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>();
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // Another instance created it at the same moment (PostgreSQL's IF NOT EXISTS is not race-free).
+            logger.LogInformation("Migrations history table created by another instance ({Message})", ex.Message);
         }
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)

@@ -20,10 +20,10 @@ public sealed record CheckInResult(DateOnly Day, int Streak, bool AlreadyChecked
 /// <remarks>
 /// No lock is taken when the check-in rule is capped per day (the default): a member's concurrent check-ins in one
 /// district day share the source key and the (member, day) row, so the unique indexes let exactly one commit, and
-/// check-ins of different days fall in different cap windows. A rule capped over a longer period goes through
-/// <see cref="PointsEngine.CreditAsync"/>, whose lock keeps the cap.
+/// check-ins of different days fall in different cap windows (<see cref="PointsEngine.CanCreditInSave"/>). A rule capped
+/// over a longer period goes through <see cref="PointsEngine.CreditAsync"/>, whose lock keeps the cap.
 /// </remarks>
-public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points, RankingService rankings, ActivityRecorder activities, TimeProvider time)
+public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points, ActivityRecorder activities, TimeProvider time)
 {
     public async Task<CheckInResult> CheckInAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
@@ -53,8 +53,8 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
             db.CheckIns.Add(checkIn);
             activities.Record(db, ActivityTypes.CheckIn, memberId, state.OrganizationId, state.Path, nameof(CheckIn), today.ToString("yyyy-MM-dd"),
                 new { streak = checkIn.Streak });
-            var entry = rule is { CapTenths: null } or { Period: PointPeriod.Day }
-                ? PointsEngine.NewEntry(rule, memberId, source, now, state.Path, state.EarnedInWindow)
+            var entry = PointsEngine.CanCreditInSave(rule)
+                ? PointsEngine.NewEntry(rule!, memberId, source, now, state.Path, state.EarnedInWindow)
                 : null;
             if (entry is not null)
             {
@@ -68,15 +68,7 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
             {
                 continue; // another request won the day (or the credit): read again and answer as a repeat
             }
-            var earned = entry?.PointsTenths ?? 0;
-            if (entry is { PointsTenths: not 0 })
-            {
-                await rankings.OnCreditedAsync(entry, cancellationToken);
-            }
-            else if (entry is null && rule is not null)
-            {
-                earned = (await points.CreditAsync(memberId, PointActions.CheckIn, source, occurredAt: now, cancellationToken: cancellationToken)).PointsTenths;
-            }
+            var earned = await points.CompleteCreditAsync(entry, memberId, PointActions.CheckIn, source, rule, now, cancellationToken);
             return new CheckInResult(today, checkIn.Streak, false, earned, state.Balance + earned);
         }
     }

@@ -321,7 +321,7 @@ public abstract class EBranchDbContext : DbContext
     /// </summary>
     public async Task<int> SaveBatchAsync(CancellationToken cancellationToken = default)
     {
-        if (Database.ProviderName != "Npgsql.EntityFrameworkCore.PostgreSQL" || Database.CurrentTransaction is not null)
+        if (this is not PostgresEBranchDbContext || Database.CurrentTransaction is not null)
         {
             return await SaveChangesAsync(cancellationToken);
         }

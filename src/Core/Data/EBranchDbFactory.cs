@@ -75,14 +75,11 @@ public sealed class EBranchDbFactory
     /// </summary>
     public static string WithAutoPrepare(string connectionString)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             return connectionString;
         }
-        builder.MaxAutoPrepare = 128;
-        builder.AutoPrepareMinUsages = 2;
-        return builder.ConnectionString;
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 128, AutoPrepareMinUsages = 2 }.ConnectionString;
     }
 
     private static void EnsureSqliteFolder(string connectionString)

@@ -17,7 +17,7 @@ namespace EBranch.Core.Identity;
 /// it has seen today, and a session loaded today after the login needs no write at all. A failure never fails the
 /// request: nothing was committed, and the next request of the day tries again.
 /// </summary>
-public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, RankingService rankings, ActivityRecorder activities, TimeProvider time,
+public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, ActivityRecorder activities, TimeProvider time,
     ILogger<DailyVisits> logger)
 {
     private const int MaxRemembered = 500_000;
@@ -135,26 +135,17 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, R
             return null;
         }
         activities.Record(db, ActivityTypes.Login, memberId, member.OrganizationId, member.Path, weChatUserId: weChatUserId);
-        if (member.Credited || rule is not ({ CapTenths: null } or { Period: PointPeriod.Day }))
+        if (member.Credited || !PointsEngine.CanCreditInSave(rule))
         {
-            return null; // credited today already; or no rule, or one capped over a longer period: through the engine's lock after the save
+            return null; // credited today already; or no rule, or one capped over a longer period: through the engine after the save
         }
-        var entry = PointsEngine.NewEntry(rule, memberId, source, now, member.Path, member.Earned);
+        var entry = PointsEngine.NewEntry(rule!, memberId, source, now, member.Path, member.Earned);
         db.PointEntries.Add(entry);
         return entry;
     }
 
-    private async Task AfterSaveAsync(PointEntry? entry, Guid memberId, PointRule? rule, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (entry is { PointsTenths: not 0 })
-        {
-            await rankings.OnCreditedAsync(entry, cancellationToken);
-        }
-        else if (entry is null && rule is not null)
-        {
-            await points.CreditAsync(memberId, PointActions.Login, SourceKey(DistrictTime.Today(time)), occurredAt: now, cancellationToken: cancellationToken);
-        }
-    }
+    private Task AfterSaveAsync(PointEntry? entry, Guid memberId, PointRule? rule, DateTimeOffset now, CancellationToken cancellationToken)
+        => points.CompleteCreditAsync(entry, memberId, PointActions.Login, SourceKey(DistrictTime.Today(time)), rule, now, cancellationToken);
 
     public static string SourceKey(DateOnly day) => "login:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -159,6 +159,32 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         };
     }
 
+    /// <summary>
+    /// Whether a credit under <paramref name="rule"/> may be written in the caller's own save, without the engine's lock:
+    /// uncapped, or capped per day (concurrent credits of one day share their source key, so the unique index lets one
+    /// in). A rule capped over a longer period goes through <see cref="CreditAsync"/> after the save.
+    /// </summary>
+    public static bool CanCreditInSave(PointRule? rule) => rule is { CapTenths: null } or { Period: PointPeriod.Day };
+
+    /// <summary>
+    /// After a save that carried <paramref name="entry"/> (made by <see cref="NewEntry"/> when <see cref="CanCreditInSave"/>):
+    /// ranks it; or, when there was no entry but there is a rule, credits through <see cref="CreditAsync"/>. Returns the
+    /// tenths earned.
+    /// </summary>
+    public async Task<int> CompleteCreditAsync(PointEntry? entry, Guid memberId, string action, string sourceKey, PointRule? rule, DateTimeOffset at,
+        CancellationToken cancellationToken = default)
+    {
+        if (entry is not null)
+        {
+            if (entry.PointsTenths != 0)
+            {
+                await rankings.OnCreditedAsync(entry, cancellationToken);
+            }
+            return entry.PointsTenths;
+        }
+        return rule is null ? 0 : (await CreditAsync(memberId, action, sourceKey, occurredAt: at, cancellationToken: cancellationToken)).PointsTenths;
+    }
+
     /// <summary>All rule versions (cached; invalidated on every instance when a rule changes).</summary>
     public async ValueTask<IReadOnlyList<PointRule>> GetRulesAsync(CancellationToken cancellationToken = default)
         => await cache.GetOrSetAsync<IReadOnlyList<PointRule>>(RulesKey, async (_, ct) =>

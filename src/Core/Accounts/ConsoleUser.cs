@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 using EBranch.Core.Organizations;
 
@@ -30,7 +31,7 @@ public enum DataScopeKind
 }
 
 /// <summary>An administrator of the web console.</summary>
-public sealed class ConsoleUser : Entity
+public sealed class ConsoleUser : Entity, IScopedByOrganization
 {
     public required string UserName { get; set; }
     public required string DisplayName { get; set; }

@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 namespace EBranch.Core.Activities;
 
 /// <summary>
@@ -5,7 +6,7 @@ namespace EBranch.Core.Activities;
 /// nothing updates or deletes them. <see cref="OrganizationPath"/> makes "this subtree in this period"
 /// one indexed query.
 /// </summary>
-public sealed class ActivityRecord
+public sealed class ActivityRecord : IScopedByPath
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
@@ -23,26 +24,20 @@ public sealed class ActivityRecord
     public string? Details { get; set; }
 }
 
-/// <summary>The activity types. Codes are stored: never rename one.</summary>
+/// <summary>
+/// The activity types of identity, points and check-in. Codes are stored: never rename one. Other areas declare theirs in
+/// their own folder the same way (a <c>const string</c> with <see cref="ActivityLabelAttribute"/>).
+/// </summary>
 public static class ActivityTypes
 {
-    public const string Login = "login";
-    public const string BindingRequested = "binding.requested";
-    public const string Bound = "binding.bound";
-    public const string BindingRejected = "binding.rejected";
-    public const string Unbound = "binding.unbound";
-    public const string CheckIn = "checkin";
-    public const string PointsCredited = "points.credited";
+    [ActivityLabel("登录")] public const string Login = "login";
+    [ActivityLabel("提交实名认证")] public const string BindingRequested = "binding.requested";
+    [ActivityLabel("实名认证通过")] public const string Bound = "binding.bound";
+    [ActivityLabel("实名认证未通过")] public const string BindingRejected = "binding.rejected";
+    [ActivityLabel("解除绑定")] public const string Unbound = "binding.unbound";
+    [ActivityLabel("每日签到")] public const string CheckIn = "checkin";
+    [ActivityLabel("获得积分")] public const string PointsCredited = "points.credited";
 
-    public static string Label(string type) => type switch
-    {
-        Login => "登录",
-        BindingRequested => "提交实名认证",
-        Bound => "实名认证通过",
-        BindingRejected => "实名认证未通过",
-        Unbound => "解除绑定",
-        CheckIn => "每日签到",
-        PointsCredited => "获得积分",
-        _ => type,
-    };
+    /// <summary>The zh-CN label of any declared type (of every area); the code itself for an unknown one.</summary>
+    public static string Label(string type) => ActivityTypeCatalog.Label(type);
 }

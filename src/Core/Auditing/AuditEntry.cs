@@ -1,7 +1,8 @@
+using EBranch.Core.Data;
 namespace EBranch.Core.Auditing;
 
 /// <summary>One console write: who changed what, when, and the values before and after (sensitive values masked).</summary>
-public sealed class AuditEntry
+public sealed class AuditEntry : IScopedByPath
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public DateTimeOffset At { get; set; }

@@ -11,11 +11,44 @@ public class AppException(string code, string message, int status = 400, IReadOn
     public int Status { get; } = status;
     public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 
+    /// <summary>A failure in domain terms; the hosts decide how each kind is answered (see <see cref="ErrorKind"/>).</summary>
+    public AppException(string code, string message, ErrorKind kind, IReadOnlyDictionary<string, string[]>? errors = null)
+        : this(code, message, kind switch
+        {
+            ErrorKind.NotFound => 404,
+            ErrorKind.Conflict => 409,
+            ErrorKind.Forbidden => 403,
+            ErrorKind.Unauthenticated => 401,
+            ErrorKind.RateLimited => 429,
+            ErrorKind.Unavailable => 503,
+            _ => 400,
+        }, errors)
+    {
+    }
+
+    /// <summary>The client's request is wrong (a rule, a value, a state): the client can correct it.</summary>
+    public static AppException Invalid(string code, string message) => new(code, message, ErrorKind.Invalid);
+    /// <summary>Too many attempts: the client may try again after a while.</summary>
+    public static AppException RateLimited(string message) => new(ErrorCodes.RateLimited, message, ErrorKind.RateLimited);
+    /// <summary>A service we depend on (WeChat, a lock) cannot serve now; nothing was done.</summary>
+    public static AppException Unavailable(string message) => new(ErrorCodes.ServiceUnavailable, message, ErrorKind.Unavailable);
     public static AppException NotFound(string what) => new(ErrorCodes.NotFound, $"{what}不存在或无权访问", 404);
     public static AppException Forbidden(string message = "无权执行此操作") => new(ErrorCodes.Forbidden, message, 403);
     public static AppException Validation(IReadOnlyDictionary<string, string[]> errors)
         => new(ErrorCodes.ValidationFailed, "提交的数据有误，请检查后重试", 400, errors);
     public static AppException Conflict(string code, string message) => new(code, message, 409);
+}
+
+/// <summary>What kind of failure an <see cref="AppException"/> is, in domain terms.</summary>
+public enum ErrorKind
+{
+    Invalid,
+    NotFound,
+    Conflict,
+    Forbidden,
+    Unauthenticated,
+    RateLimited,
+    Unavailable,
 }
 
 /// <summary>The stable error codes clients may rely on. Never rename one; add new ones.</summary>

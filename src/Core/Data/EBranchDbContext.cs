@@ -113,7 +113,6 @@ public abstract class EBranchDbContext : DbContext
             e.HasIndex(m => m.Name);
             e.HasOne(m => m.Organization).WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(m => m.PartyGroup).WithMany().HasForeignKey(m => m.PartyGroupId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(m => ScopeAll || (ScopeSubtree && m.Organization!.Path.StartsWith(ScopePath)) || m.OrganizationId == ScopeOrganizationId);
         });
 
         modelBuilder.Entity<WeChatUser>(e =>
@@ -133,7 +132,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(u => u.PasswordHash).HasMaxLength(200);
             e.HasIndex(u => u.UserName).IsUnique();
             e.HasOne(u => u.Organization).WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(u => ScopeAll || (ScopeSubtree && u.Organization!.Path.StartsWith(ScopePath)) || u.OrganizationId == ScopeOrganizationId);
         });
 
         modelBuilder.Entity<AuditEntry>(e =>
@@ -144,7 +142,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(a => a.OrganizationPath).HasMaxLength(400);
             e.HasIndex(a => a.At);
             e.HasIndex(a => a.OrganizationPath);
-            e.HasQueryFilter(a => ScopeAll || (ScopeSubtree ? a.OrganizationPath.StartsWith(ScopePath) : a.OrganizationPath == ScopePath));
         });
 
         modelBuilder.Entity<WeChatSession>(e =>
@@ -167,7 +164,6 @@ public abstract class EBranchDbContext : DbContext
             e.HasOne(b => b.WeChatUser).WithMany().HasForeignKey(b => b.WeChatUserId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(b => b.Member).WithMany().HasForeignKey(b => b.MemberId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(b => b.Organization).WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(b => ScopeAll || (ScopeSubtree && b.Organization!.Path.StartsWith(ScopePath)) || b.OrganizationId == ScopeOrganizationId);
         });
 
         modelBuilder.Entity<ActivityRecord>(e =>
@@ -179,7 +175,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(a => a.Details).HasMaxLength(2000);
             e.HasIndex(a => new { a.OrganizationPath, a.OccurredAt });
             e.HasIndex(a => new { a.MemberId, a.OccurredAt });
-            e.HasQueryFilter(a => ScopeAll || (ScopeSubtree ? a.OrganizationPath.StartsWith(ScopePath) : a.OrganizationId == ScopeOrganizationId));
         });
 
         modelBuilder.Entity<PointRule>(e =>
@@ -219,7 +214,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(x => x.DecidedBy).HasMaxLength(64);
             e.Property(x => x.OrganizationPath).HasMaxLength(400);
             e.HasIndex(x => new { x.MemberId, x.Status });
-            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
         });
 
         modelBuilder.Entity<DuesBill>(e =>
@@ -227,7 +221,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(x => x.OrganizationPath).HasMaxLength(400);
             e.HasIndex(x => new { x.MemberId, x.Month }).IsUnique();
             e.HasIndex(x => new { x.Month, x.OrganizationPath });
-            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationId == ScopeOrganizationId));
         });
 
         modelBuilder.Entity<PayOrder>(e =>
@@ -244,7 +237,6 @@ public abstract class EBranchDbContext : DbContext
             e.HasIndex(x => new { x.MemberId, x.Status });
             e.HasIndex(x => x.PaidAt);
             e.HasMany(x => x.Items).WithOne().HasForeignKey(i => i.OrderId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationId == ScopeOrganizationId));
         });
 
         modelBuilder.Entity<PayOrderItem>(e => e.HasIndex(x => x.BillId));
@@ -277,7 +269,6 @@ public abstract class EBranchDbContext : DbContext
             e.HasIndex(x => x.OutRefundNo).IsUnique();
             e.HasIndex(x => x.OrderId);
             e.HasOne(x => x.Order).WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
         });
 
         modelBuilder.Entity<DuesIssue>(e =>
@@ -292,7 +283,6 @@ public abstract class EBranchDbContext : DbContext
             e.Property(x => x.OrganizationPath).HasMaxLength(400);
             e.HasIndex(x => new { x.ResolvedAt, x.CreatedAt });
             e.HasIndex(x => x.BillDate);
-            e.HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
         });
 
         modelBuilder.Entity<DuesReminderSent>(e => e.HasIndex(x => new { x.MemberId, x.Month }).IsUnique());
@@ -309,7 +299,33 @@ public abstract class EBranchDbContext : DbContext
             e.Property(h => h.AwardedBy).HasMaxLength(100);
             e.HasIndex(h => h.MemberId);
         });
+
+        // Each area's IEntityTypeConfiguration<T> classes (next to its entities), then the data scope of every scoped entity.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(EBranchDbContext).Assembly);
+        ApplyScopeFilters(modelBuilder);
     }
+
+    /// <summary>Gives every <see cref="IScopedByPath"/> and <see cref="IScopedByOrganization"/> entity the caller's data scope.</summary>
+    private void ApplyScopeFilters(ModelBuilder modelBuilder)
+    {
+        foreach (var type in modelBuilder.Model.GetEntityTypes().Select(t => t.ClrType).ToList())
+        {
+            var apply = typeof(IScopedByPath).IsAssignableFrom(type) ? nameof(ScopeByPath)
+                : typeof(IScopedByOrganization).IsAssignableFrom(type) ? nameof(ScopeByOrganization)
+                : null;
+            if (apply is not null)
+            {
+                typeof(EBranchDbContext).GetMethod(apply, BindingFlags.NonPublic | BindingFlags.Instance)!
+                    .MakeGenericMethod(type).Invoke(this, [modelBuilder]);
+            }
+        }
+    }
+
+    private void ScopeByPath<T>(ModelBuilder modelBuilder) where T : class, IScopedByPath
+        => modelBuilder.Entity<T>().HasQueryFilter(x => ScopeAll || (ScopeSubtree ? x.OrganizationPath.StartsWith(ScopePath) : x.OrganizationPath == ScopePath));
+
+    private void ScopeByOrganization<T>(ModelBuilder modelBuilder) where T : class, IScopedByOrganization
+        => modelBuilder.Entity<T>().HasQueryFilter(x => ScopeAll || (ScopeSubtree && x.Organization!.Path.StartsWith(ScopePath)) || x.Organization!.Id == ScopeOrganizationId);
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
         => SaveWithAuditAsync(acceptAllChangesOnSuccess, cancellationToken);

@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 
 namespace EBranch.Core.Dues;
@@ -58,7 +59,7 @@ public enum ReductionStatus
 /// A hardship reduction (困难减免): requested by the branch with a reason, approved by the higher committee.
 /// Once approved it applies from <see cref="EffectiveFrom"/> through the member's standard.
 /// </summary>
-public sealed class DuesReduction : Entity
+public sealed class DuesReduction : Entity, IScopedByPath
 {
     public Guid MemberId { get; set; }
     public long ReducedAmountFen { get; set; }
@@ -78,7 +79,7 @@ public enum BillStatus
 }
 
 /// <summary>One member's dues for one month. (MemberId, Month) is unique.</summary>
-public sealed class DuesBill : Entity
+public sealed class DuesBill : Entity, IScopedByPath
 {
     public Guid MemberId { get; set; }
     public int Month { get; set; }
@@ -109,7 +110,7 @@ public enum PayOrderStatus
 /// A WeChat Pay order for one or more months of one member's dues (plus an optional voluntary extra).
 /// <c>Waiting → Paid</c> is a compare-and-set that must change exactly one row.
 /// </summary>
-public sealed class PayOrder : Entity
+public sealed class PayOrder : Entity, IScopedByPath
 {
     public required string OutTradeNo { get; set; }
     public Guid MemberId { get; set; }
@@ -175,7 +176,7 @@ public enum RefundStatus
 }
 
 /// <summary>A refund of a whole order: requested by an administrator with a reason, approved by a higher role.</summary>
-public sealed class DuesRefund : Entity
+public sealed class DuesRefund : Entity, IScopedByPath
 {
     public Guid OrderId { get; set; }
     public PayOrder? Order { get; set; }
@@ -208,7 +209,7 @@ public enum IssueKind
 }
 
 /// <summary>A reconciliation or payment discrepancy, shown in the console until someone resolves it.</summary>
-public sealed class DuesIssue : Entity
+public sealed class DuesIssue : Entity, IScopedByPath
 {
     public IssueKind Kind { get; set; }
     public DateOnly? BillDate { get; set; }

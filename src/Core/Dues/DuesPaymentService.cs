@@ -395,7 +395,7 @@ public sealed class DuesPaymentService(
                     Detail = $"订单已支付，但其中 {billIds.Count - billsPaid} 个月份已由其他订单缴纳，需退款", OrganizationPath = order.OrganizationPath,
                 });
             }
-            activities.Record(tx, "dues.paid", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+            activities.Record(tx, DuesActivityTypes.Paid, order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
                 new { amountFen = order.AmountFen, months = order.Items.Select(i => i.Month).Order().ToArray(), onBehalf = order.PaidOnBehalf, source });
             await tx.SaveChangesAsync(token);
             return true;

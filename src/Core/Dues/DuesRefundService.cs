@@ -205,7 +205,7 @@ public sealed class DuesRefundService(
                     var now = time.GetUtcNow();
                     await tx.DuesRefunds.Where(r => r.Id == refund.Id)
                         .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Succeeded).SetProperty(x => x.RefundId, refundId).SetProperty(x => x.SucceededAt, now), token);
-                    activities.Record(tx, "dues.refunded", order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
+                    activities.Record(tx, DuesActivityTypes.Refunded, order.MemberId, order.OrganizationId, order.OrganizationPath, nameof(PayOrder), order.OutTradeNo,
                         new { amountFen = refund.AmountFen, reason = refund.Reason });
                     await tx.SaveChangesAsync(token);
                     return true;

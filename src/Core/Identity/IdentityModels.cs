@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 using EBranch.Core.Members;
 using EBranch.Core.WeChatUsers;
@@ -41,7 +42,7 @@ public enum BindingStatus
 /// 实名认证: a WeChat user's claim to a member record. An exact roster match binds at once; anything else
 /// waits in the branch's review queue (<see cref="OrganizationId"/>) with what the user typed.
 /// </summary>
-public sealed class BindingRequest : Entity
+public sealed class BindingRequest : Entity, IScopedByOrganization
 {
     public Guid WeChatUserId { get; set; }
     public WeChatUser? WeChatUser { get; set; }

@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 using EBranch.Core.Organizations;
 
@@ -41,7 +42,7 @@ public enum Education
 /// A party member. The ID number and phone are stored only encrypted (<see cref="Security.PiiProtector"/>)
 /// plus a keyed digest for exact-match lookups; nothing readable reaches the database.
 /// </summary>
-public sealed class Member : Entity
+public sealed class Member : Entity, IScopedByOrganization
 {
     public required string Name { get; set; }
     public Gender Gender { get; set; }

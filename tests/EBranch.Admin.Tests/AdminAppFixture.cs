@@ -30,7 +30,7 @@ public sealed class AdminAppFixture : IAsyncLifetime
     /// <summary>The console's settings over a fresh demo database (named after <paramref name="purpose"/>), with a started WeChat emulator.</summary>
     public static async Task<(Dictionary<string, string?> Settings, EmulatorHost Emulator)> ConsoleSettingsAsync(string purpose)
     {
-        var settings = await TestEnvironment.CreateDatabaseAsync(purpose);
+        var settings = await TestEnvironment.CreateDatabaseAsync(purpose, demo: true);
         settings["Database:SeedDemo"] = "true";
         var emulator = await EmulatorHost.StartAsync();
         foreach (var (key, value) in emulator.ProductSettings("http://127.0.0.1:9/api/v1/pay/notify"))

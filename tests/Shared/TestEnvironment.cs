@@ -18,15 +18,22 @@ public static class TestEnvironment
 
     public static bool UsesPostgres => PostgresServer is not null;
 
-    /// <summary>Creates an empty database and returns the configuration a host needs to use it.</summary>
-    public static async Task<Dictionary<string, string?>> CreateDatabaseAsync(string purpose)
+    /// <summary>
+    /// Creates a database and returns the configuration a host needs to use it: empty, or with <paramref name="demo"/> a
+    /// migrated copy of the demo district (scale 1) from a template loaded once per build (<see cref="DemoDatabaseTemplate"/>).
+    /// </summary>
+    public static async Task<Dictionary<string, string?>> CreateDatabaseAsync(string purpose, bool demo = false)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Security:PiiKey"] = PiiKey,
             ["Database:MigrateOnStart"] = "true",
         };
-        if (PostgresServer is { } server)
+        if (demo)
+        {
+            await DemoDatabaseTemplate.CloneIntoAsync(settings, purpose);
+        }
+        else if (PostgresServer is { } server)
         {
             var name = $"ebranch_test_{purpose}_{Guid.NewGuid():N}"[..48].ToLowerInvariant();
             await using (var connection = new NpgsqlConnection(server))

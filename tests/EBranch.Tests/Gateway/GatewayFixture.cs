@@ -45,7 +45,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task StartAsync(Dictionary<string, string?>? database = null, EmulatorHost? emulator = null, IDictionary<string, string?>? overrides = null,
         Action<IWebHostBuilder>? configure = null)
     {
-        var settings = database is null ? await TestEnvironment.CreateDatabaseAsync("gateway") : new Dictionary<string, string?>(database);
+        var settings = database is null ? await TestEnvironment.CreateDatabaseAsync("gateway", demo: true) : new Dictionary<string, string?>(database);
         settings["Database:SeedDemo"] = "true";
         // Tests drive the dues jobs themselves (sync, expiry, reconciliation) so they are deterministic.
         settings["Jobs:Enabled"] = "false";

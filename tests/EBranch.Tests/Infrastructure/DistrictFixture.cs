@@ -24,7 +24,7 @@ public class DistrictFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = await TestEnvironment.CreateDatabaseAsync("core");
+        var settings = await TestEnvironment.CreateDatabaseAsync("core", demo: LoadsDemo);
         Emulator = await EmulatorHost.StartAsync();
         foreach (var (key, value) in Emulator.ProductSettings("http://127.0.0.1:9/pay/notify"))
         {

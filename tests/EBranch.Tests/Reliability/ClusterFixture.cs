@@ -41,7 +41,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
         Redis = await IsolatedRedis.StartAsync();
         Emulator = await EmulatorHost.StartAsync();
-        Settings = await TestEnvironment.CreateDatabaseAsync("cluster");
+        Settings = await TestEnvironment.CreateDatabaseAsync("cluster", demo: true);
         Settings["ConnectionStrings:Redis"] = Redis.ConnectionString;
         var gatewaySettings = new Dictionary<string, string?>
         {

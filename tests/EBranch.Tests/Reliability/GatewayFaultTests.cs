@@ -63,7 +63,7 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
                 return;
             }
             Emulator = await EmulatorHost.StartAsync();
-            var database = await TestEnvironment.CreateDatabaseAsync("faults");
+            var database = await TestEnvironment.CreateDatabaseAsync("faults", demo: true);
             // No Redis for the process either: a lock held in Redis by the killed process would only make the restarted one wait out its lease.
             database.Remove("ConnectionStrings:Redis");
             // Two hosts and the tests share the PostgreSQL server with every other test: a modest pool each.

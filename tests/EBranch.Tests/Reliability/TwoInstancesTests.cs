@@ -21,7 +21,7 @@ public sealed class TwoInstancesTests
         }
         await using var redis = await IsolatedRedis.StartAsync();
         await using var emulator = await EmulatorHost.StartAsync();
-        var database = await TestEnvironment.CreateDatabaseAsync("two");
+        var database = await TestEnvironment.CreateDatabaseAsync("two", demo: true);
         var shared = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString };
         var a = new GatewayFixture();
         var b = new GatewayFixture();

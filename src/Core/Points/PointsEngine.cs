@@ -41,7 +41,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         }
 
         await using var held = await locks.TryAcquireAsync($"points:{memberId:N}:{action}", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), cancellationToken)
-            ?? throw new AppException(ErrorCodes.ServiceUnavailable, "系统繁忙，请稍后再试", 503);
+            ?? throw new AppException(ErrorCodes.ServiceUnavailable, "系统繁忙，请稍后再试", ErrorKind.Unavailable);
         existing = await FindAsync(memberId, action, sourceKey, cancellationToken);
         if (existing is not null)
         {

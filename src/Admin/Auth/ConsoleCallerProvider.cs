@@ -20,7 +20,7 @@ public sealed class ConsoleCallerProvider(AuthenticationStateProvider authentica
         var state = await authentication.GetAuthenticationStateAsync();
         if (!Guid.TryParse(state.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
         {
-            throw new AppException(ErrorCodes.Unauthorized, "请先登录", 401);
+            throw new AppException(ErrorCodes.Unauthorized, "请先登录", ErrorKind.Unauthenticated);
         }
         // Resolved here rather than injected: ConsoleUserService needs ScopedDb, which needs this provider.
         var users = services.GetRequiredService<ConsoleUserService>();

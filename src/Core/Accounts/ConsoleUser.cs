@@ -31,8 +31,10 @@ public enum DataScopeKind
 }
 
 /// <summary>An administrator of the web console.</summary>
-public sealed class ConsoleUser : Entity, IScopedByOrganization
+public sealed class ConsoleUser : Entity, IScopedByOrganization, IOwnedByOrganization
 {
+    Guid? IOwnedByOrganization.OwningOrganizationId => OrganizationId;
+
     public required string UserName { get; set; }
     public required string DisplayName { get; set; }
     public string PasswordHash { get; set; } = "";

@@ -6,8 +6,10 @@ namespace EBranch.Core.Activities;
 /// nothing updates or deletes them. <see cref="OrganizationPath"/> makes "this subtree in this period"
 /// one indexed query.
 /// </summary>
-public sealed class ActivityRecord : IScopedByPath
+public sealed class ActivityRecord : IScopedByPath, IMemberData
 {
+    Guid? IMemberData.DataOfMember => MemberId;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     /// <summary>A stable code from <see cref="ActivityTypes"/>.</summary>

@@ -1,8 +1,11 @@
+using EBranch.Core.Data;
 namespace EBranch.Core.CheckIns;
 
 /// <summary>One member's daily sign-in. (MemberId, Day) is unique: a day counts once however often it is tried.</summary>
-public sealed class CheckIn
+public sealed class CheckIn : IMemberData
 {
+    Guid? IMemberData.DataOfMember => MemberId;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid MemberId { get; set; }
 

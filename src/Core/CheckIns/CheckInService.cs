@@ -11,8 +11,9 @@ public sealed record CheckInResult(DateOnly Day, int Streak, bool AlreadyChecked
 
 /// <summary>
 /// Daily check-in: once per member per district day (a unique index decides races), with a streak, an
-/// activity record and points credited idempotently ("checkin:{day}"). Two round trips: one read of everything
-/// the decision needs, then one save of the check-in, its activity record and its point entry, all or nothing
+/// activity record and points credited idempotently ("checkin:{day}"). Three round trips: one read of everything
+/// the decision needs, the points engine's read of the cap window (<see cref="PointsEngine.AddCreditAsync"/>), then one
+/// save of the check-in, its activity record and its point entry, all or nothing
 /// (<see cref="EBranchDbContext.SaveBatchAsync"/>: one round trip on PostgreSQL),
 /// so the check-in and its points commit together. Retrying completes a credit missing from an older check-in
 /// without doubling it.
@@ -20,7 +21,7 @@ public sealed record CheckInResult(DateOnly Day, int Streak, bool AlreadyChecked
 /// <remarks>
 /// No lock is taken when the check-in rule is capped per day (the default): a member's concurrent check-ins in one
 /// district day share the source key and the (member, day) row, so the unique indexes let exactly one commit, and
-/// check-ins of different days fall in different cap windows (<see cref="PointsEngine.CanCreditInSave"/>). A rule capped
+/// check-ins of different days fall in different cap windows (<see cref="PointsEngine.AddCreditAsync"/>). A rule capped
 /// over a longer period goes through <see cref="PointsEngine.CreditAsync"/>, whose lock keeps the cap.
 /// </remarks>
 public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points, ActivityRecorder activities, TimeProvider time)
@@ -30,12 +31,10 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
         var now = time.GetUtcNow();
         var today = DistrictTime.Today(time);
         var source = SourceKey(today);
-        var rule = await points.ActiveRuleAsync(PointActions.CheckIn, now, cancellationToken);
-        var (capStart, capEnd) = Points.Points.Window(rule?.Period ?? PointPeriod.Day, now);
         for (var attempt = 0; ; attempt++)
         {
             await using var db = factory.CreateForSystem();
-            var state = await ReadStateAsync(db, memberId, today, source, capStart, capEnd, cancellationToken)
+            var state = await ReadStateAsync(db, memberId, today, source, cancellationToken)
                 ?? throw AppException.NotFound("党员");
             if (state.TodayStreak is { } doneStreak)
             {
@@ -53,13 +52,7 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
             db.CheckIns.Add(checkIn);
             activities.Record(db, ActivityTypes.CheckIn, memberId, state.OrganizationId, state.Path, nameof(CheckIn), today.ToString("yyyy-MM-dd"),
                 new { streak = checkIn.Streak });
-            var entry = PointsEngine.CanCreditInSave(rule)
-                ? PointsEngine.NewEntry(rule!, memberId, source, now, state.Path, state.EarnedInWindow)
-                : null;
-            if (entry is not null)
-            {
-                db.PointEntries.Add(entry);
-            }
+            var credit = await points.AddCreditAsync(db, memberId, PointActions.CheckIn, source, now, cancellationToken);
             try
             {
                 await db.SaveBatchAsync(cancellationToken);
@@ -68,7 +61,7 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
             {
                 continue; // another request won the day (or the credit): read again and answer as a repeat
             }
-            var earned = await points.CompleteCreditAsync(entry, memberId, PointActions.CheckIn, source, rule, now, cancellationToken);
+            var earned = await credit.CompleteAsync(cancellationToken);
             return new CheckInResult(today, checkIn.Streak, false, earned, state.Balance + earned);
         }
     }
@@ -86,11 +79,10 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
     public static string SourceKey(DateOnly day) => "checkin:" + day.ToString("yyyy-MM-dd");
 
     private sealed record CheckInState(Guid OrganizationId, string Path, int? TodayStreak, DateTimeOffset? TodayAt, int? YesterdayStreak, bool Credited,
-        int EarnedInWindow, int Balance);
+        int Balance);
 
     /// <summary>Everything the decision needs, in one query (correlated subqueries on the member row).</summary>
-    private static Task<CheckInState?> ReadStateAsync(EBranchDbContext db, Guid memberId, DateOnly today, string source, DateTimeOffset capStart, DateTimeOffset capEnd,
-        CancellationToken cancellationToken)
+    private static Task<CheckInState?> ReadStateAsync(EBranchDbContext db, Guid memberId, DateOnly today, string source, CancellationToken cancellationToken)
     {
         var yesterday = today.AddDays(-1);
         return db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
@@ -101,8 +93,6 @@ public sealed class CheckInService(EBranchDbFactory factory, PointsEngine points
                 db.CheckIns.Where(c => c.MemberId == memberId && c.Day == today).Select(c => (DateTimeOffset?)c.CheckedInAt).FirstOrDefault(),
                 db.CheckIns.Where(c => c.MemberId == memberId && c.Day == yesterday).Select(c => (int?)c.Streak).FirstOrDefault(),
                 db.PointEntries.Any(e => e.MemberId == memberId && e.Action == PointActions.CheckIn && e.SourceKey == source),
-                db.PointEntries.Where(e => e.MemberId == memberId && e.Action == PointActions.CheckIn && e.OccurredAt >= capStart && e.OccurredAt < capEnd)
-                    .Sum(e => (int?)e.PointsTenths) ?? 0,
                 db.PointEntries.Where(e => e.MemberId == memberId).Sum(e => (int?)e.PointsTenths) ?? 0))
             .FirstOrDefaultAsync(cancellationToken);
     }

@@ -2,29 +2,17 @@ namespace EBranch.Core.Common;
 
 /// <summary>
 /// A failure the caller can act on. <see cref="Code"/> is stable and machine-readable; <see cref="Message"/>
-/// is zh-CN text a member or villager can read. Hosts turn it into ProblemDetails.
+/// is zh-CN text a member or villager can read; <see cref="Kind"/> says what kind of failure it is. Hosts turn it into
+/// ProblemDetails; nothing in Core's areas thinks in HTTP status codes.
 /// </summary>
-public class AppException(string code, string message, int status = 400, IReadOnlyDictionary<string, string[]>? errors = null)
+public class AppException(string code, string message, ErrorKind kind = ErrorKind.Invalid, IReadOnlyDictionary<string, string[]>? errors = null)
     : Exception(message)
 {
     public string Code { get; } = code;
-    public int Status { get; } = status;
-    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 
-    /// <summary>A failure in domain terms; the hosts decide how each kind is answered (see <see cref="ErrorKind"/>).</summary>
-    public AppException(string code, string message, ErrorKind kind, IReadOnlyDictionary<string, string[]>? errors = null)
-        : this(code, message, kind switch
-        {
-            ErrorKind.NotFound => 404,
-            ErrorKind.Conflict => 409,
-            ErrorKind.Forbidden => 403,
-            ErrorKind.Unauthenticated => 401,
-            ErrorKind.RateLimited => 429,
-            ErrorKind.Unavailable => 503,
-            _ => 400,
-        }, errors)
-    {
-    }
+    /// <summary>What kind of failure this is, in domain terms; the hosts decide how each kind is answered (HTTP: <c>Core/Hosting/ProblemDetailsSetup.cs</c>).</summary>
+    public ErrorKind Kind { get; } = kind;
+    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 
     /// <summary>The client's request is wrong (a rule, a value, a state): the client can correct it.</summary>
     public static AppException Invalid(string code, string message) => new(code, message, ErrorKind.Invalid);
@@ -32,11 +20,11 @@ public class AppException(string code, string message, int status = 400, IReadOn
     public static AppException RateLimited(string message) => new(ErrorCodes.RateLimited, message, ErrorKind.RateLimited);
     /// <summary>A service we depend on (WeChat, a lock) cannot serve now; nothing was done.</summary>
     public static AppException Unavailable(string message) => new(ErrorCodes.ServiceUnavailable, message, ErrorKind.Unavailable);
-    public static AppException NotFound(string what) => new(ErrorCodes.NotFound, $"{what}不存在或无权访问", 404);
-    public static AppException Forbidden(string message = "无权执行此操作") => new(ErrorCodes.Forbidden, message, 403);
+    public static AppException NotFound(string what) => new(ErrorCodes.NotFound, $"{what}不存在或无权访问", ErrorKind.NotFound);
+    public static AppException Forbidden(string message = "无权执行此操作") => new(ErrorCodes.Forbidden, message, ErrorKind.Forbidden);
     public static AppException Validation(IReadOnlyDictionary<string, string[]> errors)
-        => new(ErrorCodes.ValidationFailed, "提交的数据有误，请检查后重试", 400, errors);
-    public static AppException Conflict(string code, string message) => new(code, message, 409);
+        => new(ErrorCodes.ValidationFailed, "提交的数据有误，请检查后重试", ErrorKind.Invalid, errors);
+    public static AppException Conflict(string code, string message) => new(code, message, ErrorKind.Conflict);
 }
 
 /// <summary>What kind of failure an <see cref="AppException"/> is, in domain terms.</summary>

@@ -20,3 +20,26 @@ public interface IScopedByOrganization
 {
     Organization? Organization { get; }
 }
+
+/// <summary>
+/// A row that is one member's own data (profile, check-ins, points, activity, honours): after a save that adds, changes
+/// or deletes it, <see cref="EBranchDbContext"/> reports the member so caches of member views are dropped. Implement it
+/// explicitly (<c>Guid? IMemberData.DataOfMember => MemberId;</c>) so EF does not map it.
+/// </summary>
+public interface IMemberData
+{
+    /// <summary>The member whose data the row is (null when the row is not about a member).</summary>
+    Guid? DataOfMember { get; }
+
+    /// <summary>True for the member's own row (a change of the profile itself, not only of its data).</summary>
+    bool IsMemberProfile => false;
+}
+
+/// <summary>
+/// A row the console audit log files under an organization: the audit entry of a console write gets that organization's
+/// path, so it is seen in the same data scope as the row. Implement it explicitly so EF does not map it.
+/// </summary>
+public interface IOwnedByOrganization
+{
+    Guid? OwningOrganizationId { get; }
+}

@@ -1,5 +1,6 @@
 using EBranch.Core.Data;
 using EBranch.Core.Common;
+using Microsoft.EntityFrameworkCore;
 
 namespace EBranch.Core.Dues;
 
@@ -280,4 +281,15 @@ public static class DuesMonth
     public static bool IsValid(int month) => month / 100 is >= 2000 and <= 2100 && month % 100 is >= 1 and <= 12;
 
     public static string Label(int month) => $"{month / 100}年{month % 100}月";
+}
+
+public static class PayOrderQueries
+{
+    /// <summary>
+    /// <c>Waiting → Closed</c> for the given orders, as one conditional update (an order paid or closed meanwhile is left
+    /// alone). Returns how many were closed.
+    /// </summary>
+    public static Task<int> CloseIfWaitingAsync(this IQueryable<PayOrder> orders, DateTimeOffset at, CancellationToken cancellationToken)
+        => orders.Where(o => o.Status == PayOrderStatus.Waiting)
+            .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, at), cancellationToken);
 }

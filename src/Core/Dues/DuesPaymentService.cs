@@ -46,7 +46,7 @@ public sealed class DuesPaymentService(
     {
         if (await rateLimits.HitAsync($"dues-lookup:{payerWeChatUserId:N}", TimeSpan.FromHours(1), cancellationToken) > 10)
         {
-            throw new AppException(ErrorCodes.RateLimited, "查询次数过多，请一小时后再试", 429);
+            throw new AppException(ErrorCodes.RateLimited, "查询次数过多，请一小时后再试", ErrorKind.RateLimited);
         }
         var id = ChineseId.Normalize(idNumber ?? "");
         if (!ChineseId.IsValid(id) || string.IsNullOrWhiteSpace(name))
@@ -56,7 +56,7 @@ public sealed class DuesPaymentService(
         var digest = pii.Digest(id);
         await using var db = factory.CreateForSystem();
         return await db.Members.Where(m => m.IdNumberDigest == digest && m.Name == name.Trim()).Select(m => (Guid?)m.Id).FirstOrDefaultAsync(cancellationToken)
-            ?? throw new AppException(DuesErrors.MemberNotFound, "未找到该党员，请核对姓名和身份证号", 404);
+            ?? throw new AppException(DuesErrors.MemberNotFound, "未找到该党员，请核对姓名和身份证号", ErrorKind.NotFound);
     }
 
     public async Task<CreatedOrder> CreateOrderAsync(Guid payerWeChatUserId, Guid memberId, IReadOnlyCollection<int> months, long extraFen, bool onBehalf,
@@ -68,7 +68,7 @@ public sealed class DuesPaymentService(
         }
         // One order at a time per member: concurrent taps must not create two orders for the same months.
         await using var held = await locks.TryAcquireAsync($"dues-order:{memberId:N}", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), cancellationToken)
-            ?? throw new AppException(ErrorCodes.RateLimited, "正在创建订单，请稍候", 429);
+            ?? throw new AppException(ErrorCodes.RateLimited, "正在创建订单，请稍候", ErrorKind.RateLimited);
 
         await using var db = factory.CreateForSystem();
         var payer = await db.WeChatUsers.FirstOrDefaultAsync(u => u.Id == payerWeChatUserId, cancellationToken) ?? throw AppException.NotFound("用户");
@@ -89,8 +89,7 @@ public sealed class DuesPaymentService(
                     signer.CreateRequestPayment(miniProgram.Value.AppId, existing.PrepayId!), existing.ExtraFen >= Options.RemitToCentreFen);
             }
             await CloseAtWeChatAsync(existing.OutTradeNo, cancellationToken);
-            if (await db.PayOrders.Where(o => o.Id == existing.Id && o.Status == PayOrderStatus.Waiting)
-                    .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, time.GetUtcNow()), cancellationToken) == 0)
+            if (await db.PayOrders.Where(o => o.Id == existing.Id).CloseIfWaitingAsync(time.GetUtcNow(), cancellationToken) == 0)
             {
                 throw AppException.Conflict(DuesErrors.OrderInProgress, "该月份党费正在支付中，请稍后刷新");
             }
@@ -132,9 +131,8 @@ public sealed class DuesPaymentService(
         catch (Exception ex) when (ex is WeChatPayException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "JSAPI order {OutTradeNo} failed", order.OutTradeNo);
-            await db.PayOrders.Where(o => o.Id == order.Id && o.Status == PayOrderStatus.Waiting)
-                .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, time.GetUtcNow()), CancellationToken.None);
-            throw new AppException(ErrorCodes.ServiceUnavailable, "微信支付暂时不可用，请稍后再试", 503);
+            await db.PayOrders.Where(o => o.Id == order.Id).CloseIfWaitingAsync(time.GetUtcNow(), CancellationToken.None);
+            throw new AppException(ErrorCodes.ServiceUnavailable, "微信支付暂时不可用，请稍后再试", ErrorKind.Unavailable);
         }
         await db.PayOrders.Where(o => o.Id == order.Id).ExecuteUpdateAsync(o => o.SetProperty(x => x.PrepayId, prepay.PrepayId), cancellationToken);
         return new CreatedOrder(order.OutTradeNo, order.AmountFen, bills.Select(b => b.Month).ToList(), prepay.RequestPayment, extraFen >= Options.RemitToCentreFen);
@@ -301,8 +299,7 @@ public sealed class DuesPaymentService(
             }
             await CloseAtWeChatAsync(number, cancellationToken);
             await using var db = factory.CreateForSystem();
-            closed += await db.PayOrders.Where(o => o.OutTradeNo == number && o.Status == PayOrderStatus.Waiting)
-                .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, time.GetUtcNow()), cancellationToken);
+            closed += await db.PayOrders.Where(o => o.OutTradeNo == number).CloseIfWaitingAsync(time.GetUtcNow(), cancellationToken);
         }
         return closed;
     }
@@ -326,8 +323,7 @@ public sealed class DuesPaymentService(
         if (transaction.TradeState is "CLOSED" or "REVOKED" or "PAYERROR")
         {
             await using var db = factory.CreateForSystem();
-            await db.PayOrders.Where(o => o.OutTradeNo == outTradeNo && o.Status == PayOrderStatus.Waiting)
-                .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, PayOrderStatus.Closed).SetProperty(x => x.ClosedAt, time.GetUtcNow()), cancellationToken);
+            await db.PayOrders.Where(o => o.OutTradeNo == outTradeNo).CloseIfWaitingAsync(time.GetUtcNow(), cancellationToken);
             return NotificationOutcome.NotPaid;
         }
         return await ApplyAsync(transaction, "query", cancellationToken);

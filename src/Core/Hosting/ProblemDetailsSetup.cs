@@ -13,6 +13,8 @@ namespace EBranch.Core.Hosting;
 /// Every error either host returns is a ProblemDetails with a stable <c>code</c> and a zh-CN title: an
 /// <see cref="AppException"/> keeps its own code; malformed requests become 400 <c>invalid_request</c>;
 /// bare status codes (404, 405, 415...) get a code too; anything unexpected is a 500 without internals.
+/// This folder (<c>Core/Hosting</c>) is the shared host glue: the only part of Core that knows HTTP; the areas throw
+/// <see cref="AppException"/> with an <see cref="ErrorKind"/> and <see cref="HttpStatus"/> maps it.
 /// </summary>
 public static class ProblemDetailsSetup
 {
@@ -40,6 +42,18 @@ public static class ProblemDetailsSetup
         return app;
     }
 
+    /// <summary>The one place an <see cref="ErrorKind"/> becomes an HTTP status (both hosts answer through it).</summary>
+    public static int HttpStatus(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,
+        ErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
     public static (string Code, string Title) ForStatus(int status) => status switch
     {
         400 => (ErrorCodes.InvalidRequest, "请求格式有误"),
@@ -64,7 +78,7 @@ public static class ProblemDetailsSetup
             switch (exception)
             {
                 case AppException app:
-                    problem = new ProblemDetails { Status = app.Status, Title = app.Message };
+                    problem = new ProblemDetails { Status = HttpStatus(app.Kind), Title = app.Message };
                     problem.Extensions["code"] = app.Code;
                     if (app.Errors is not null)
                     {

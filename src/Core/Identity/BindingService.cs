@@ -291,7 +291,7 @@ public sealed class BindingService(
         var hits = await rateLimits.HitAsync(AttemptsKey(weChatUserId), AttemptsWindow, cancellationToken);
         if (hits > options.Value.BindingAttemptsPerHour)
         {
-            throw new AppException(ErrorCodes.RateLimited, "认证尝试次数过多，请一小时后再试", 429);
+            throw new AppException(ErrorCodes.RateLimited, "认证尝试次数过多，请一小时后再试", ErrorKind.RateLimited);
         }
     }
 

@@ -55,9 +55,8 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
     public async Task RecordLoginAsync(Guid weChatUserId, Guid memberId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rule = await points.ActiveRuleAsync(PointActions.Login, now, cancellationToken);
         await using var db = factory.CreateForSystem();
-        var entry = await AddLoginAsync(db, weChatUserId, memberId, rule, now, cancellationToken);
+        var credit = await AddLoginAsync(db, weChatUserId, memberId, withPoints: true, now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -66,11 +65,14 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
         {
             // Today's login points were credited by a concurrent request: record the login alone.
             await using var again = factory.CreateForSystem();
-            await AddLoginAsync(again, weChatUserId, memberId, rule: null, now, cancellationToken);
+            await AddLoginAsync(again, weChatUserId, memberId, withPoints: false, now, cancellationToken);
             await again.SaveChangesAsync(cancellationToken);
             return;
         }
-        await AfterSaveAsync(entry, memberId, rule, now, cancellationToken);
+        if (credit is not null)
+        {
+            await credit.CompleteAsync(cancellationToken);
+        }
     }
 
     /// <summary>This instance has recorded <paramref name="weChatUserId"/>'s visit of <paramref name="day"/>.</summary>
@@ -86,8 +88,7 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
     private async Task LogInTodayAsync(Guid weChatUserId, Guid? memberId, DateTimeOffset startOfDay, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rule = memberId is null ? null : await points.ActiveRuleAsync(PointActions.Login, now, cancellationToken);
-        (bool First, PointEntry? Entry) done;
+        (bool First, PendingCredit? Credit) done;
         try
         {
             done = await factory.InTransactionAsync(async (db, ct) =>
@@ -97,55 +98,39 @@ public sealed class DailyVisits(EBranchDbFactory factory, PointsEngine points, A
                     .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLoginAt, now), ct) == 1;
                 if (!first || memberId is not { } id)
                 {
-                    return (first, (PointEntry?)null); // not first: another request or instance logged them in today
+                    return (first, (PendingCredit?)null); // not first: another request or instance logged them in today
                 }
-                var entry = await AddLoginAsync(db, weChatUserId, id, rule, now, ct);
+                var credit = await AddLoginAsync(db, weChatUserId, id, withPoints: true, now, ct);
                 await db.SaveChangesAsync(ct);
-                return (true, entry);
+                return (true, credit);
             }, cancellationToken);
         }
         catch (DbUpdateException)
         {
             return; // today's points appeared meanwhile (a login call raced this request, and recorded the login): nothing committed
         }
-        if (done.First && memberId is { } member)
+        if (done.Credit is { } credit)
         {
-            await AfterSaveAsync(done.Entry, member, rule, now, cancellationToken);
+            await credit.CompleteAsync(cancellationToken);
         }
     }
 
-    /// <summary>Adds the login record and (for a rule capped per day, the default) the day's point entry to <paramref name="db"/>.</summary>
-    private async Task<PointEntry?> AddLoginAsync(EBranchDbContext db, Guid weChatUserId, Guid memberId, PointRule? rule, DateTimeOffset now,
+    /// <summary>Adds the login record and (<paramref name="withPoints"/>) the day's login credit to <paramref name="db"/>; null for an unknown member.</summary>
+    private async Task<PendingCredit?> AddLoginAsync(EBranchDbContext db, Guid weChatUserId, Guid memberId, bool withPoints, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var source = SourceKey(DistrictTime.Today(time));
-        var (capStart, capEnd) = Points.Points.Window(rule?.Period ?? PointPeriod.Day, now);
         var member = await db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
-            .Select(m => new
-            {
-                m.OrganizationId,
-                m.Organization!.Path,
-                Earned = db.PointEntries.Where(e => e.MemberId == memberId && e.Action == PointActions.Login && e.OccurredAt >= capStart && e.OccurredAt < capEnd)
-                    .Sum(e => (int?)e.PointsTenths) ?? 0,
-                Credited = db.PointEntries.Any(e => e.MemberId == memberId && e.Action == PointActions.Login && e.SourceKey == source),
-            })
+            .Select(m => new { m.OrganizationId, m.Organization!.Path })
             .FirstOrDefaultAsync(cancellationToken);
         if (member is null)
         {
             return null;
         }
         activities.Record(db, ActivityTypes.Login, memberId, member.OrganizationId, member.Path, weChatUserId: weChatUserId);
-        if (member.Credited || !PointsEngine.CanCreditInSave(rule))
-        {
-            return null; // credited today already; or no rule, or one capped over a longer period: through the engine after the save
-        }
-        var entry = PointsEngine.NewEntry(rule!, memberId, source, now, member.Path, member.Earned);
-        db.PointEntries.Add(entry);
-        return entry;
+        return withPoints
+            ? await points.AddCreditAsync(db, memberId, PointActions.Login, SourceKey(DistrictTime.Today(time)), now, cancellationToken)
+            : null;
     }
-
-    private Task AfterSaveAsync(PointEntry? entry, Guid memberId, PointRule? rule, DateTimeOffset now, CancellationToken cancellationToken)
-        => points.CompleteCreditAsync(entry, memberId, PointActions.Login, SourceKey(DistrictTime.Today(time)), rule, now, cancellationToken);
 
     public static string SourceKey(DateOnly day) => "login:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -42,8 +42,10 @@ public enum BindingStatus
 /// 实名认证: a WeChat user's claim to a member record. An exact roster match binds at once; anything else
 /// waits in the branch's review queue (<see cref="OrganizationId"/>) with what the user typed.
 /// </summary>
-public sealed class BindingRequest : Entity, IScopedByOrganization
+public sealed class BindingRequest : Entity, IScopedByOrganization, IOwnedByOrganization
 {
+    Guid? IOwnedByOrganization.OwningOrganizationId => OrganizationId;
+
     public Guid WeChatUserId { get; set; }
     public WeChatUser? WeChatUser { get; set; }
     public BindingMethod Method { get; set; }

@@ -31,9 +31,9 @@ public sealed class LoginService(
             throw ex.Error switch
             {
                 LoginError.InvalidCode or LoginError.CodeAlreadyUsed => new AppException(IdentityErrors.InvalidCode, "登录凭证无效或已过期，请重新进入小程序"),
-                LoginError.RateLimited => new AppException(ErrorCodes.RateLimited, "登录过于频繁，请稍后再试", 429),
-                LoginError.HighRiskUser => new AppException(IdentityErrors.HighRisk, "微信账号存在风险，暂不能登录", 403),
-                _ => new AppException(ErrorCodes.ServiceUnavailable, "微信服务繁忙，请稍后再试", 503),
+                LoginError.RateLimited => new AppException(ErrorCodes.RateLimited, "登录过于频繁，请稍后再试", ErrorKind.RateLimited),
+                LoginError.HighRiskUser => new AppException(IdentityErrors.HighRisk, "微信账号存在风险，暂不能登录", ErrorKind.Forbidden),
+                _ => new AppException(ErrorCodes.ServiceUnavailable, "微信服务繁忙，请稍后再试", ErrorKind.Unavailable),
             };
         }
 

@@ -42,8 +42,12 @@ public enum Education
 /// A party member. The ID number and phone are stored only encrypted (<see cref="Security.PiiProtector"/>)
 /// plus a keyed digest for exact-match lookups; nothing readable reaches the database.
 /// </summary>
-public sealed class Member : Entity, IScopedByOrganization
+public sealed class Member : Entity, IScopedByOrganization, IMemberData, IOwnedByOrganization
 {
+    Guid? IMemberData.DataOfMember => Id;
+    bool IMemberData.IsMemberProfile => true;
+    Guid? IOwnedByOrganization.OwningOrganizationId => OrganizationId;
+
     public required string Name { get; set; }
     public Gender Gender { get; set; }
     public string Ethnicity { get; set; } = "汉族";

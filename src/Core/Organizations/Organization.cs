@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 using EBranch.Core.Regions;
 
@@ -16,8 +17,10 @@ public enum OrganizationKind
 /// of ids from the root down to this node, so "this organization and everything under it" is one
 /// indexed prefix predicate.
 /// </summary>
-public sealed class Organization : Entity
+public sealed class Organization : Entity, IOwnedByOrganization
 {
+    Guid? IOwnedByOrganization.OwningOrganizationId => Id;
+
     public required string Name { get; set; }
     public OrganizationKind Kind { get; set; }
     public Guid? ParentId { get; set; }

@@ -1,3 +1,4 @@
+using EBranch.Core.Data;
 using EBranch.Core.Common;
 
 namespace EBranch.Core.Points;
@@ -37,8 +38,10 @@ public sealed class PointRule : Entity
 /// (a retry, a duplicate notification) counts once. Reversals are new entries with negative points and
 /// their own source key.
 /// </summary>
-public sealed class PointEntry
+public sealed class PointEntry : IMemberData
 {
+    Guid? IMemberData.DataOfMember => MemberId;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid MemberId { get; set; }
     public required string Action { get; set; }

@@ -41,7 +41,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         }
 
         await using var held = await locks.TryAcquireAsync($"points:{memberId:N}:{action}", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), cancellationToken)
-            ?? throw new AppException(ErrorCodes.ServiceUnavailable, "系统繁忙，请稍后再试", 503);
+            ?? throw new AppException(ErrorCodes.ServiceUnavailable, "系统繁忙，请稍后再试", ErrorKind.Unavailable);
         existing = await FindAsync(memberId, action, sourceKey, cancellationToken);
         if (existing is not null)
         {
@@ -51,14 +51,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         await using var db = factory.CreateForSystem();
         var path = await db.Members.IgnoreQueryFilters().Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstOrDefaultAsync(cancellationToken)
             ?? throw AppException.NotFound("党员");
-        var earned = 0;
-        if (rule.CapTenths is not null)
-        {
-            var (start, end) = Points.Window(rule.Period, at);
-            earned = await db.PointEntries
-                .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end)
-                .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
-        }
+        var earned = rule.CapTenths is null ? 0 : await EarnedInCapWindow(db, memberId, rule, at).SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
         var entry = NewEntry(rule, memberId, sourceKey, at, path, earned, pointsOverrideTenths);
         db.PointEntries.Add(entry);
         try
@@ -141,10 +134,9 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
 
     /// <summary>
     /// The ledger entry a credit under <paramref name="rule"/> makes, given what the member already earned in the rule's cap
-    /// window (<see cref="Points.Window"/> of <paramref name="at"/>). The caller adds it to a context; the unique
-    /// (member, action, source) index makes it count once.
+    /// window (<see cref="Points.Window"/> of <paramref name="at"/>). The unique (member, action, source) index makes it count once.
     /// </summary>
-    public static PointEntry NewEntry(PointRule rule, Guid memberId, string sourceKey, DateTimeOffset at, string organizationPath, int earnedInWindowTenths,
+    private static PointEntry NewEntry(PointRule rule, Guid memberId, string sourceKey, DateTimeOffset at, string organizationPath, int earnedInWindowTenths,
         int? pointsOverrideTenths = null)
     {
         var points = Math.Max(0, pointsOverrideTenths is { } o ? Math.Min(o, rule.PointsTenths) : rule.PointsTenths);
@@ -160,21 +152,49 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
     }
 
     /// <summary>
-    /// Whether a credit under <paramref name="rule"/> may be written in the caller's own save, without the engine's lock:
-    /// uncapped, or capped per day (concurrent credits of one day share their source key, so the unique index lets one
-    /// in). A rule capped over a longer period goes through <see cref="CreditAsync"/> after the save.
+    /// Credits points inside the caller's save: adds the ledger entry to <paramref name="db"/> (the caller's unit of work) and
+    /// returns what to do once it committed. Use it as
+    /// <c>var credit = await points.AddCreditAsync(db, memberId, action, sourceKey, at, ct); await db.SaveChangesAsync(ct); await credit.CompleteAsync(ct);</c>
+    /// Idempotent like <see cref="CreditAsync"/>: the unique (member, action, source) index lets one entry in, so a concurrent
+    /// duplicate fails the caller's save with a <see cref="DbUpdateException"/> (nothing of it committed). The entry is written
+    /// in the save only when that keeps the cap without the engine's lock: an uncapped rule, or one capped per day (a day's
+    /// concurrent credits share their source key). A rule capped over a longer period is credited through
+    /// <see cref="CreditAsync"/> (with its lock) by <see cref="PendingCredit.CompleteAsync"/>. No rule in force: nothing.
     /// </summary>
-    public static bool CanCreditInSave(PointRule? rule) => rule is { CapTenths: null } or { Period: PointPeriod.Day };
-
-    /// <summary>
-    /// After a save that carried <paramref name="entry"/> (made by <see cref="NewEntry"/> when <see cref="CanCreditInSave"/>):
-    /// ranks it; or, when there was no entry but there is a rule, credits through <see cref="CreditAsync"/>. Returns the
-    /// tenths earned.
-    /// </summary>
-    public async Task<int> CompleteCreditAsync(PointEntry? entry, Guid memberId, string action, string sourceKey, PointRule? rule, DateTimeOffset at,
+    public async Task<PendingCredit> AddCreditAsync(EBranchDbContext db, Guid memberId, string action, string sourceKey, DateTimeOffset at,
         CancellationToken cancellationToken = default)
     {
-        if (entry is not null)
+        var rule = await ActiveRuleAsync(action, at, cancellationToken);
+        if (rule is null)
+        {
+            return new PendingCredit(this, memberId, action, sourceKey, at, entry: null, creditAfterSave: false);
+        }
+        if (rule is not ({ CapTenths: null } or { Period: PointPeriod.Day }))
+        {
+            return new PendingCredit(this, memberId, action, sourceKey, at, entry: null, creditAfterSave: true);
+        }
+        var window = EarnedInCapWindow(db, memberId, rule, at);
+        var state = await db.Members.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == memberId)
+            .Select(m => new
+            {
+                m.Organization!.Path,
+                Credited = db.PointEntries.Any(e => e.MemberId == memberId && e.Action == action && e.SourceKey == sourceKey),
+                Earned = window.Sum(e => (int?)e.PointsTenths) ?? 0,
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (state is null || state.Credited)
+        {
+            return new PendingCredit(this, memberId, action, sourceKey, at, entry: null, creditAfterSave: false);
+        }
+        var entry = NewEntry(rule, memberId, sourceKey, at, state.Path, state.Earned);
+        db.PointEntries.Add(entry);
+        return new PendingCredit(this, memberId, action, sourceKey, at, entry, creditAfterSave: false);
+    }
+
+    /// <summary>After the save that carried a credit of <see cref="AddCreditAsync"/>: ranks it, or credits through the engine.</summary>
+    internal async Task<int> CompleteAsync(PendingCredit credit, CancellationToken cancellationToken)
+    {
+        if (credit.Entry is { } entry)
         {
             if (entry.PointsTenths != 0)
             {
@@ -182,7 +202,17 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
             }
             return entry.PointsTenths;
         }
-        return rule is null ? 0 : (await CreditAsync(memberId, action, sourceKey, occurredAt: at, cancellationToken: cancellationToken)).PointsTenths;
+        return credit.CreditAfterSave
+            ? (await CreditAsync(credit.MemberId, credit.Action, credit.SourceKey, occurredAt: credit.At, cancellationToken: cancellationToken)).PointsTenths
+            : 0;
+    }
+
+    /// <summary>The member's entries of the rule's action in the rule's cap window around <paramref name="at"/> (the one place it is written).</summary>
+    private static IQueryable<PointEntry> EarnedInCapWindow(EBranchDbContext db, Guid memberId, PointRule rule, DateTimeOffset at)
+    {
+        var (start, end) = Points.Window(rule.Period, at);
+        var action = rule.Action;
+        return db.PointEntries.Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end);
     }
 
     /// <summary>All rule versions (cached; invalidated on every instance when a rule changes).</summary>
@@ -201,4 +231,34 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         return await db.PointEntries.AsNoTracking()
             .FirstOrDefaultAsync(e => e.MemberId == memberId && e.Action == action && e.SourceKey == sourceKey, cancellationToken);
     }
+}
+
+/// <summary>
+/// A credit added to a caller's unit of work by <see cref="PointsEngine.AddCreditAsync"/>: call <see cref="CompleteAsync"/>
+/// after the caller's save committed.
+/// </summary>
+public sealed class PendingCredit
+{
+    private readonly PointsEngine _engine;
+
+    internal PendingCredit(PointsEngine engine, Guid memberId, string action, string sourceKey, DateTimeOffset at, PointEntry? entry, bool creditAfterSave)
+    {
+        _engine = engine;
+        MemberId = memberId;
+        Action = action;
+        SourceKey = sourceKey;
+        At = at;
+        Entry = entry;
+        CreditAfterSave = creditAfterSave;
+    }
+
+    internal Guid MemberId { get; }
+    internal string Action { get; }
+    internal string SourceKey { get; }
+    internal DateTimeOffset At { get; }
+    internal PointEntry? Entry { get; }
+    internal bool CreditAfterSave { get; }
+
+    /// <summary>Ranks the committed entry, or credits a rule capped over a longer period. Returns the tenths earned.</summary>
+    public Task<int> CompleteAsync(CancellationToken cancellationToken = default) => _engine.CompleteAsync(this, cancellationToken);
 }

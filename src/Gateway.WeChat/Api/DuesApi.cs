@@ -70,7 +70,7 @@ public static class DuesApi
         }
         else
         {
-            throw new AppException(IdentityErrors.MemberRequired, "请先完成党员实名认证，或选择代缴", 403);
+            throw new AppException(IdentityErrors.MemberRequired, "请先完成党员实名认证，或选择代缴", ErrorKind.Forbidden);
         }
         if (onBehalf && user.HasClaim(c => c.Type == SessionAuthenticationHandler.MemberClaim) && user.MemberId() == memberId)
         {

@@ -34,11 +34,11 @@ public sealed class DuesConsoleQueryTests(GatewayFixture gateway)
     {
         var township = await gateway.AsConsoleUser<ReconciliationService>(DemoIdentities.TownshipAdmin);
         var refused = await Assert.ThrowsAsync<AppException>(() => township.ReconcileAsCallerAsync(DistrictTime.Today(TimeProvider.System).AddDays(-2)));
-        Assert.Equal(403, refused.Status);
+        Assert.Equal(ErrorKind.Forbidden, refused.Kind);
 
         var district = await gateway.AsConsoleUser<ReconciliationService>(DemoIdentities.DistrictAdmin);
         var today = await Assert.ThrowsAsync<AppException>(() => district.ReconcileAsCallerAsync(DistrictTime.Today(TimeProvider.System)));
-        Assert.Equal(400, today.Status);
+        Assert.Equal(ErrorKind.Invalid, today.Kind);
         var day = DistrictTime.Today(TimeProvider.System).AddDays(-2);
         Assert.Equal(day, (await district.ReconcileAsCallerAsync(day)).Date);
     }

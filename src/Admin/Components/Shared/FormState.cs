@@ -30,7 +30,7 @@ public sealed class FormState
             await write();
             return true;
         }
-        catch (AppException ex) when (ex.Status is 400 or 403 or 404 or 409)
+        catch (AppException ex) when (ex.Kind is ErrorKind.Invalid or ErrorKind.Forbidden or ErrorKind.NotFound or ErrorKind.Conflict)
         {
             Errors = ex.Errors;
             Error = ex.Errors is null ? ex.Message : null;

@@ -33,7 +33,7 @@ public sealed class WeChatLoginException(int errorCode, string errorMessage)
 /// <c>service_unavailable</c> so the mini-program may try again later.
 /// </summary>
 public sealed class WeChatUnavailableException(string api, string detail, bool outcomeUnknown = false)
-    : Common.AppException(Common.ErrorCodes.ServiceUnavailable, "微信服务暂时不可用，请稍后再试", 503)
+    : Common.AppException(Common.ErrorCodes.ServiceUnavailable, "微信服务暂时不可用，请稍后再试", Common.ErrorKind.Unavailable)
 {
     public string Api { get; } = api;
     public string Detail { get; } = detail;

@@ -1,3 +1,4 @@
+using EBranch.Core.Common;
 using EBranch.Core.WeChat.MiniProgram;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,7 @@ public sealed class MiniProgramFaultTests(EmulatorFixture emulator)
 
             var error = await Assert.ThrowsAsync<WeChatUnavailableException>(() => client.CheckTextAsync("你好", openId, ContentScene.Comment));
 
-            Assert.Equal((503, "service_unavailable"), (error.Status, error.Code));
+            Assert.Equal((ErrorKind.Unavailable, "service_unavailable"), (error.Kind, error.Code));
             // Only a missing answer leaves the outcome open (WeChat may have carried the call out); an answer says it did not.
             Assert.Equal(fault == "too-slow", error.OutcomeUnknown);
             Assert.Equal(calls + 1, await emulator.CallCountAsync(ContentCheck));

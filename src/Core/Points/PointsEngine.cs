@@ -55,9 +55,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         if (rule.CapTenths is not null)
         {
             var (start, end) = Points.Window(rule.Period, at);
-            earned = await db.PointEntries
-                .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end)
-                .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+            earned = await StandingInWindowAsync(db, memberId, action, start, end, cancellationToken);
         }
         var entry = NewEntry(rule, memberId, sourceKey, at, path, earned, pointsOverrideTenths);
         db.PointEntries.Add(entry);
@@ -87,7 +85,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         await using var db = factory.CreateForSystem();
         var original = await db.PointEntries.AsNoTracking().FirstOrDefaultAsync(e => e.Id == entryId, cancellationToken)
             ?? throw AppException.NotFound("积分记录");
-        var sourceKey = "reversal:" + entryId.ToString("N");
+        var sourceKey = ReversalSourceKey(entryId);
         if (await FindAsync(original.MemberId, PointActions.Reversal, sourceKey, cancellationToken) is { } done)
         {
             return new CreditResult(CreditOutcome.AlreadyCredited, done.PointsTenths, done.Id);
@@ -116,6 +114,31 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
             await rankings.OnCreditedAsync(reversal, cancellationToken);
         }
         return new CreditResult(CreditOutcome.Credited, reversal.PointsTenths, reversal.Id);
+    }
+
+    /// <summary>The source key of the reversal of <paramref name="entryId"/>: the link from a reversal to the entry it reverses.</summary>
+    public static string ReversalSourceKey(Guid entryId) => "reversal:" + entryId.ToString("N");
+
+    /// <summary>
+    /// What stands of a member's credits for <paramref name="action"/> in a cap window: the window's entries net of their
+    /// reversals (a reversal frees the cap of the window its entry was credited in, whenever it is made). The ledger stays
+    /// append-only; a reversal is tied to its entry by <see cref="ReversalSourceKey"/>.
+    /// </summary>
+    public static async Task<int> StandingInWindowAsync(EBranchDbContext db, Guid memberId, string action, DateTimeOffset start, DateTimeOffset end,
+        CancellationToken cancellationToken)
+    {
+        var entries = await db.PointEntries.AsNoTracking()
+            .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end && e.PointsTenths != 0)
+            .Select(e => new { e.Id, e.PointsTenths }).ToListAsync(cancellationToken);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+        var reversalKeys = entries.Select(e => ReversalSourceKey(e.Id)).ToList();
+        var reversed = await db.PointEntries.AsNoTracking()
+            .Where(e => e.MemberId == memberId && e.Action == PointActions.Reversal && reversalKeys.Contains(e.SourceKey))
+            .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+        return entries.Sum(e => e.PointsTenths) + reversed;
     }
 
     public async Task<int> BalanceAsync(Guid memberId, CancellationToken cancellationToken = default)
@@ -162,7 +185,9 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
     /// <summary>
     /// Whether a credit under <paramref name="rule"/> may be written in the caller's own save, without the engine's lock:
     /// uncapped, or capped per day (concurrent credits of one day share their source key, so the unique index lets one
-    /// in). A rule capped over a longer period goes through <see cref="CreditAsync"/> after the save.
+    /// in). A rule capped over a longer period goes through <see cref="CreditAsync"/> after the save. (A day-capped credit keyed
+    /// by its day has at most one entry per window, and a reversal keeps that key taken, so the in-save sum needs no netting of
+    /// reversals; <see cref="StandingInWindowAsync"/> nets them for every other credit.)
     /// </summary>
     public static bool CanCreditInSave(PointRule? rule) => rule is { CapTenths: null } or { Period: PointPeriod.Day };
 

@@ -425,6 +425,10 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         Assert.Equal((false, true), (asRequester.CanDecide, asRequester.CanWithdraw));
         var asTownship = (await township.ListAsync(RefundStatus.Requested, 1, 100)).Items.Single(r => r.Id == refundId);
         Assert.Equal((false, false), (asTownship.CanDecide, asTownship.CanWithdraw));
+        var branch = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
+        var asBranch = (await branch.ListAsync(null, 1, 100)).Items.Single(r => r.Id == refundId);
+        Assert.Equal((false, false), (asBranch.CanDecide, asBranch.CanWithdraw));
+        Assert.Contains("区委组织部的其他管理员", (await Assert.ThrowsAsync<Core.Common.AppException>(() => branch.ApproveAsync(refundId))).Message);
 
         var colleague = await gateway.AsConsoleUser<DuesRefundService>(await gateway.AddDistrictUserAsync());
         Assert.True((await colleague.ListAsync(RefundStatus.Requested, 1, 100)).Items.Single(r => r.Id == refundId).CanDecide);

@@ -55,7 +55,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         info.ArgumentList.Add(Url);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         info.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in TestEnvironment.GenerousAnonymousLimits)
+        foreach (var (key, value) in EBranch.Testing.TestEnvironment.GenerousAnonymousLimits)
         {
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
         }

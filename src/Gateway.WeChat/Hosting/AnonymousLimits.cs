@@ -75,6 +75,9 @@ public static class AnonymousLimits
             // Only the configured proxies: not even loopback by default, so a client cannot pick its own address.
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the obsolete list still holds 127.0.0.0/8 by default and is still read
+            options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
             foreach (var entry in configuration.GetSection(KnownProxiesKey).Get<string[]>() ?? SplitList(configuration[KnownProxiesKey]))
             {
                 if (entry.Contains('/', StringComparison.Ordinal))

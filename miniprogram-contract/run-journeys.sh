@@ -55,6 +55,7 @@ start gateway src/Gateway.WeChat "$gateway_url" \
   "ConnectionStrings__Sqlite=Data Source=$out/gateway.db" \
   "DataProtection__KeysFolder=$out/keys" \
   Database__SeedDemo=true \
+  Gateway__AnonymousLimits__PerClient=100000 \
   "WeChat__Pay__NotifyUrl=$gateway_url/api/v1/pay/notify"
 
 # While the gateway migrates and loads the demo district: packages from the lockfile, types, typecheck.

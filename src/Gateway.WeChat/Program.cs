@@ -13,6 +13,7 @@ builder.Services.AddEBranchDomain();
 builder.Services.AddEBranchProblemDetails();
 builder.Services.AddScoped<ICallerProvider, GatewayCallerProvider>();
 builder.Services.AddSingleton<CachedJsonResponses>();
+builder.Services.AddAnonymousLimits(builder.Configuration);
 builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
@@ -31,6 +32,7 @@ if (await DatabaseCommands.TryRunAsync(args, app.Services))
 }
 await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 
+app.UseForwardedHeadersFromKnownProxies();
 app.UseEBranchProblemDetails();
 app.UseEBranchSecurityHeaders();
 

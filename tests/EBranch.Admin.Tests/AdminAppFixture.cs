@@ -91,23 +91,43 @@ public sealed class AdminAppFixture : IAsyncLifetime
     public EBranchDbContext OpenSystemDb() => Services.GetRequiredService<EBranchDbFactory>().CreateForSystem();
 
     /// <summary>A fresh browser context (own cookies) with a page at the login screen.</summary>
-    public async Task<IPage> NewPageAsync()
+    public async Task<IPage> NewPageAsync(string locale = "zh-CN")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseUrl, Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }
 
-    public async Task<IPage> SignInAsync(string userName, string password = DemoIdentities.Password)
+    public async Task<IPage> SignInAsync(string userName, string password = DemoIdentities.Password, string locale = "zh-CN")
     {
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(locale);
         await SubmitLoginAsync(page, userName, password);
         await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
         await WaitInteractiveAsync(page);
         return page;
+    }
+
+    /// <summary>Types a day into a <c>DateField</c> (AntDesign DatePicker, shown yyyy-MM-dd) and confirms it with Enter.</summary>
+    public static async Task PickDateAsync(IPage page, string testId, DateOnly day)
+    {
+        var text = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await PickAsync(page, testId, text);
+    }
+
+    /// <summary>Types a month (yyyyMM) into a <c>MonthField</c> (AntDesign MonthPicker, shown 2026年12月) and confirms it with Enter.</summary>
+    public static Task PickMonthAsync(IPage page, string testId, int month) => PickAsync(page, testId, $"{month / 100:D4}年{month % 100:D2}月");
+
+    private static async Task PickAsync(IPage page, string testId, string text)
+    {
+        var input = page.Locator($"[data-testid={testId}] input");
+        await input.ClickAsync();
+        await input.FillAsync(text);
+        await input.PressAsync("Enter");
+        await Assertions.Expect(input).ToHaveValueAsync(text);
+        await page.Keyboard.PressAsync("Escape");
     }
 
     public static async Task SubmitLoginAsync(IPage page, string userName, string password)

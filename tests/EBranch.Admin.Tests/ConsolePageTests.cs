@@ -84,8 +84,8 @@ public sealed class ConsolePageTests(AdminAppFixture app)
 
         await page.FillAsync("[data-field=Name] input", name);
         await page.FillAsync("[data-field=IdNumber] input", "110101199001011230");
-        await page.FillAsync("[data-testid=member-admitted-on]", "2015-07-01");
-        await page.FillAsync("[data-testid=member-full-member-on]", "2016-07-01");
+        await PickDateAsync(page, "member-admitted-on", new DateOnly(2015, 7, 1));
+        await PickDateAsync(page, "member-full-member-on", new DateOnly(2016, 7, 1));
         await page.ClickAsync("[data-testid=member-form] button[type=submit]");
 
         await Expect(page.Locator("[data-field=IdNumber] .field-error")).ToHaveTextAsync("身份证号格式或校验位不正确");

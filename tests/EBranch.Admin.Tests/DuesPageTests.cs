@@ -101,7 +101,7 @@ public sealed class DuesPageTests(AdminAppFixture app)
 
         // Last month: the member owed one month then.
         var previous = DuesMonth.Add(CurrentMonth, -1);
-        await page.FillAsync("[data-testid=dues-month]", EBranch.Admin.Components.Shared.DuesMonthInput.Format(previous));
+        await PickMonthAsync(page, "dues-month", previous);
         await Expect(page.Locator("[data-testid=dues-month-label]")).ToHaveTextAsync(DuesMonth.Label(previous));
         await page.FillAsync("[data-testid=unpaid-keyword]", member);
         await Expect(row.Locator("[data-testid=unpaid-months]")).ToHaveTextAsync("1");
@@ -154,13 +154,18 @@ public sealed class DuesPageTests(AdminAppFixture app)
         await branch.FillAsync("[data-testid=refund-form] textarea", "重复缴纳，退回本笔");
         await branch.ClickAsync("[data-testid=refund-confirm] button");
         await Expect(branch.Locator("[data-testid=refund-form]")).ToHaveCountAsync(0);
+        // While a request is pending the order offers no second one, only a pointer to it.
+        await Expect(row.Locator("[data-testid=order-refund]")).ToHaveCountAsync(0);
+        await Expect(row.Locator("[data-testid=order-refund-pending]")).ToHaveTextAsync("退款待审批");
 
+        // The requester is offered the withdrawal, never the decision.
         await GoToAsync(branch, "/dues/refunds");
         var request = branch.Locator(".ant-table-tbody tr.ant-table-row", new() { HasText = outTradeNo });
         await Expect(request.Locator("[data-testid=refund-status]")).ToHaveTextAsync("待审批");
-        await request.Locator("[data-testid=refund-approve] button").ClickAsync();
-        await Expect(branch.Locator(".ant-message")).ToContainTextAsync("退款须由上级党组织审批");
-        await Expect(request.Locator("[data-testid=refund-status]")).ToHaveTextAsync("待审批");
+        await Expect(request).ToContainTextAsync(outTradeNo + "-R1");
+        await Expect(request.Locator("[data-testid=refund-approve]")).ToHaveCountAsync(0);
+        await Expect(request.Locator("[data-testid=refund-reject]")).ToHaveCountAsync(0);
+        await Expect(request.Locator("[data-testid=refund-withdraw]")).ToHaveCountAsync(1);
         await ScreenshotAsync(branch, "dues-refund-own");
 
         var town = await app.SignInAsync(DemoIdentities.TownshipAdmin);
@@ -168,10 +173,18 @@ public sealed class DuesPageTests(AdminAppFixture app)
         var pending = town.Locator(".ant-table-tbody tr.ant-table-row", new() { HasText = outTradeNo });
         await Expect(pending).ToContainTextAsync(DemoIdentities.BranchSecretary);
         await Expect(pending.Locator("[data-testid=refund-member]")).ToHaveTextAsync(DemoIdentities.Members[1].Name);
+        await Expect(pending.Locator("[data-testid=refund-withdraw]")).ToHaveCountAsync(0);
         await pending.Locator("[data-testid=refund-approve] button").ClickAsync();
         // The emulator does not know this order: the approval stands and the sync job asks WeChat Pay again.
-        await Expect(pending).ToHaveCountAsync(0);
+        // The list shows every status by default, so the decided request stays in view, without the buttons.
+        await Expect(pending.Locator("[data-testid=refund-status]")).Not.ToHaveTextAsync("待审批");
+        await Expect(pending.Locator("[data-testid=refund-approve]")).ToHaveCountAsync(0);
+        await Expect(pending).ToContainTextAsync("审批人：" + DemoIdentities.TownshipAdmin);
         await Expect(town.Locator(".console-content .ant-result")).ToHaveCountAsync(0);
+        // The branch's list shows it decided too.
+        await branch.ReloadAsync();
+        await Expect(request.Locator("[data-testid=refund-status]")).Not.ToHaveTextAsync("待审批");
+        await Expect(request.Locator("[data-testid=refund-withdraw]")).ToHaveCountAsync(0);
 
         await using var db = app.OpenSystemDb();
         var refund = await db.DuesRefunds.AsNoTracking().SingleAsync(r => r.Order!.OutTradeNo == outTradeNo);
@@ -225,7 +238,7 @@ public sealed class DuesPageTests(AdminAppFixture app)
         var district = await app.SignInAsync(DemoIdentities.DistrictAdmin);
         await GoToAsync(district, "/dues/issues");
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, EBranch.Core.Common.DistrictTime.Zone).DateTime).AddDays(-2);
-        await district.FillAsync("[data-testid=reconcile-date]", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await PickDateAsync(district, "reconcile-date", day);
         await district.ClickAsync("[data-testid=reconcile-run] button");
         await Expect(district.Locator(".console-content .ant-alert")).ToContainTextAsync($"{day:yyyy-MM-dd} 对账完成");
     }
@@ -356,8 +369,9 @@ public sealed class DuesPageTests(AdminAppFixture app)
         }
         await secretaryPage.ReloadAsync();
         await Expect(secretaryPage.Locator("[data-testid=reduction-status]").First).ToHaveTextAsync("待审批");
-        await secretaryPage.Locator("[data-testid=reduction-approve] button").First.ClickAsync();
-        await Expect(secretaryPage.Locator(".ant-message")).ToContainTextAsync("困难减免须由上级党组织审批");
+        // The requester may withdraw, never decide.
+        await Expect(secretaryPage.Locator("[data-testid=reduction-approve]")).ToHaveCountAsync(0);
+        await Expect(secretaryPage.Locator("[data-testid=reduction-withdraw]").First).ToBeVisibleAsync();
 
         var township = await app.SignInAsync(DemoIdentities.TownshipAdmin);
         await GoToAsync(township, "/dues/reductions");

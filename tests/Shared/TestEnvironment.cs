@@ -19,6 +19,16 @@ public static class TestEnvironment
     public static bool UsesPostgres => PostgresServer is not null;
 
     /// <summary>
+    /// The gateway's anonymous-endpoint limits for tests: suites log in many times from 127.0.0.1, so the production defaults
+    /// (which stop a flood) are raised; the tests of the limit itself set their own. Applied first, so a test's overrides win.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> GenerousAnonymousLimits = new Dictionary<string, string?>
+    {
+        ["Gateway:AnonymousLimits:PerClient"] = "100000",
+        ["Gateway:AnonymousLimits:Global"] = "100000",
+    };
+
+    /// <summary>
     /// Creates a database and returns the configuration a host needs to use it: empty, or with <paramref name="demo"/> a
     /// migrated copy of the demo district (scale 1) from a template loaded once per build (<see cref="DemoDatabaseTemplate"/>).
     /// </summary>

@@ -54,6 +54,8 @@ public enum ReductionStatus
     Requested = 1,
     Approved = 2,
     Rejected = 3,
+    /// <summary>Withdrawn by the requester before anyone decided.</summary>
+    Withdrawn = 4,
 }
 
 /// <summary>
@@ -174,6 +176,8 @@ public enum RefundStatus
     Succeeded = 4,
     Rejected = 5,
     Failed = 6,
+    /// <summary>Withdrawn by the requester before anyone decided.</summary>
+    Withdrawn = 7,
 }
 
 /// <summary>A refund of a whole order: requested by an administrator with a reason, approved by a higher role.</summary>

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace EBranch.Core.Dues;
 
 public sealed record PayOrderView(Guid Id, string OutTradeNo, Guid MemberId, string MemberName, string OrganizationName, long AmountFen, long ExtraFen,
-    PayOrderStatus Status, bool PaidOnBehalf, string Description, IReadOnlyList<int> Months, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt);
+    PayOrderStatus Status, bool PaidOnBehalf, string Description, IReadOnlyList<int> Months, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt,
+    bool RefundPending = false);
 
 /// <summary>WeChat Pay orders of the caller's subtree, for the console (read only; refunds go through <see cref="DuesRefundService"/>).</summary>
 public sealed class DuesOrderService(ScopedDb scopedDb)
@@ -27,6 +28,7 @@ public sealed class DuesOrderService(ScopedDb scopedDb)
             {
                 o.Id, o.OutTradeNo, o.MemberId, o.OrganizationId, o.AmountFen, o.ExtraFen, o.Status, o.PaidOnBehalf, o.Description, o.CreatedAt, o.PaidAt,
                 Months = o.Items.OrderBy(i => i.Month).Select(i => i.Month).ToList(),
+                RefundPending = db.DuesRefunds.Any(r => r.OrderId == o.Id && r.Status == RefundStatus.Requested),
             })
             .ToListAsync(cancellationToken);
         var memberIds = orders.Select(o => o.MemberId).Distinct().ToList();
@@ -35,7 +37,7 @@ public sealed class DuesOrderService(ScopedDb scopedDb)
         var members = await db.Members.Where(m => memberIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
         var organizations = await db.Organizations.Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
         var items = orders.Select(o => new PayOrderView(o.Id, o.OutTradeNo, o.MemberId, members.GetValueOrDefault(o.MemberId, "—"),
-            organizations.GetValueOrDefault(o.OrganizationId, "—"), o.AmountFen, o.ExtraFen, o.Status, o.PaidOnBehalf, o.Description, o.Months, o.CreatedAt, o.PaidAt)).ToList();
+            organizations.GetValueOrDefault(o.OrganizationId, "—"), o.AmountFen, o.ExtraFen, o.Status, o.PaidOnBehalf, o.Description, o.Months, o.CreatedAt, o.PaidAt, o.RefundPending)).ToList();
         return new PagedResult<PayOrderView>(items, total, page, pageSize);
     }
 }

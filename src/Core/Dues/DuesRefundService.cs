@@ -9,12 +9,13 @@ using Microsoft.Extensions.Logging;
 
 namespace EBranch.Core.Dues;
 
+/// <summary>A refund request as listed; <see cref="CanDecide"/> and <see cref="CanWithdraw"/> apply <see cref="ApprovalRules"/> for the caller.</summary>
 public sealed record RefundView(Guid Id, string OutTradeNo, string MemberName, string OutRefundNo, long AmountFen, string Reason, RefundStatus Status,
-    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? DecisionNote);
+    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? DecisionNote, bool CanDecide = false, bool CanWithdraw = false);
 
 /// <summary>
-/// Refunds of whole orders. An administrator requests one with a reason; a higher role approves it (never the
-/// requester); WeChat Pay refunds and notifies; then the order's bills become unpaid again and its points are
+/// Refunds of whole orders. An administrator requests one with a reason; it is decided by <see cref="ApprovalRules"/>
+/// (a higher role, or another district user at the top; never the requester, who may withdraw it); WeChat Pay refunds and notifies; then the order's bills become unpaid again and its points are
 /// reversed by a new ledger entry.
 /// </summary>
 public sealed class DuesRefundService(
@@ -34,23 +35,43 @@ public sealed class DuesRefundService(
         {
             throw AppException.Conflict("refund_not_allowed", "只有已支付的订单可以退款");
         }
-        if (await db.DuesRefunds.AnyAsync(r => r.OrderId == order.Id && r.Status != RefundStatus.Rejected && r.Status != RefundStatus.Failed, cancellationToken))
+        if (await db.DuesRefunds.AnyAsync(r => r.OrderId == order.Id && r.Status != RefundStatus.Rejected && r.Status != RefundStatus.Failed
+                && r.Status != RefundStatus.Withdrawn, cancellationToken))
         {
             throw AppException.Conflict("refund_exists", "该订单已有退款申请");
         }
+        var attempts = await db.DuesRefunds.CountAsync(r => r.OrderId == order.Id, cancellationToken);
         var refund = new DuesRefund
         {
-            OrderId = order.Id, OutRefundNo = "R" + order.OutTradeNo[1..], AmountFen = order.AmountFen, Reason = reason.Trim(),
+            OrderId = order.Id, OutRefundNo = RefundNumber(order.OutTradeNo, attempts + 1), AmountFen = order.AmountFen, Reason = reason.Trim(),
             RequestedBy = db.Caller.Name, OrganizationPath = order.OrganizationPath,
         };
-        var attempts = await db.DuesRefunds.CountAsync(r => r.OrderId == order.Id, cancellationToken);
-        if (attempts > 0)
-        {
-            refund.OutRefundNo = refund.OutRefundNo[..^1] + (char)('A' + attempts % 26);
-        }
         db.DuesRefunds.Add(refund);
         await db.SaveChangesAsync(cancellationToken);
         return refund.Id;
+    }
+
+    /// <summary>
+    /// The refund number of an order's <paramref name="attempt"/>-th request (1, 2, ...): the whole order number, "-R" and the
+    /// attempt, so it reads as that order's (at most 32 + 5 characters of WeChat's allowed [0-9A-Za-z_-|*@], within its 64).
+    /// </summary>
+    public static string RefundNumber(string outTradeNo, int attempt) => $"{outTradeNo}-R{attempt}";
+
+    /// <summary>The requester takes back a pending request (nobody decided yet); the order may then be asked for again.</summary>
+    public async Task WithdrawAsync(Guid refundId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var refund = await db.DuesRefunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken) ?? throw AppException.NotFound("退款申请");
+        ApprovalRules.EnsureMayWithdraw(db.Caller, refund.RequestedBy, "退款");
+        // Compare-and-set: an approval committed meanwhile wins and the withdrawal is refused.
+        var withdrawn = await db.DuesRefunds.Where(r => r.Id == refund.Id && r.Status == RefundStatus.Requested)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RefundStatus.Withdrawn).SetProperty(x => x.DecidedAt, time.GetUtcNow())
+                .SetProperty(x => x.UpdatedAt, time.GetUtcNow()).SetProperty(x => x.UpdatedBy, db.Caller.Name), cancellationToken);
+        if (withdrawn != 1)
+        {
+            throw AppException.Conflict("refund_not_pending", "该退款申请已处理");
+        }
     }
 
     public async Task ApproveAsync(Guid refundId, CancellationToken cancellationToken = default)
@@ -126,8 +147,15 @@ public sealed class DuesRefundService(
         var memberIds = rows.Select(r => r.MemberId).Distinct().ToList();
         // Names come through the scoped set, as on the order list.
         var members = await db.Members.Where(m => memberIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
-        var items = rows.Select(r => new RefundView(r.Id, r.OutTradeNo, members.GetValueOrDefault(r.MemberId, "—"), r.OutRefundNo, r.AmountFen, r.Reason, r.Status,
-            r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote)).ToList();
+        var roles = await ApprovalRules.RequesterRolesAsync(db, rows.Select(r => r.RequestedBy), cancellationToken);
+        var manages = db.Caller.Can(Permission.ManageMembers);
+        var items = rows.Select(r =>
+        {
+            var pending = r.Status == RefundStatus.Requested && manages;
+            var verdict = ApprovalRules.Judge(db.Caller.Name, db.Caller.Role, r.RequestedBy, roles.TryGetValue(r.RequestedBy, out var role) ? role : null);
+            return new RefundView(r.Id, r.OutTradeNo, members.GetValueOrDefault(r.MemberId, "—"), r.OutRefundNo, r.AmountFen, r.Reason, r.Status,
+                r.RequestedBy, r.CreatedAt, r.DecidedBy, r.DecisionNote, pending && verdict == ApprovalVerdict.MayDecide, pending && verdict == ApprovalVerdict.IsRequester);
+        }).ToList();
         return new PagedResult<RefundView>(items, total, page, pageSize);
     }
 
@@ -245,11 +273,11 @@ public sealed class DuesRefundService(
         var entries = await db.PointEntries.AsNoTracking()
             .Where(e => memberIds.Contains(e.MemberId) && e.Action == PointActions.DuesPayment && sourceKeys.Contains(e.SourceKey) && e.PointsTenths != 0)
             .Select(e => new { e.Id, e.MemberId }).ToListAsync(cancellationToken);
-        var reversalKeys = entries.Select(e => "reversal:" + e.Id.ToString("N")).ToList();
+        var reversalKeys = entries.Select(e => PointsEngine.ReversalSourceKey(e.Id)).ToList();
         var reversed = (await db.PointEntries.AsNoTracking()
             .Where(e => memberIds.Contains(e.MemberId) && e.Action == PointActions.Reversal && reversalKeys.Contains(e.SourceKey))
             .Select(e => e.SourceKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        foreach (var entry in entries.Where(e => !reversed.Contains("reversal:" + e.Id.ToString("N"))))
+        foreach (var entry in entries.Where(e => !reversed.Contains(PointsEngine.ReversalSourceKey(e.Id))))
         {
             await points.ReverseAsync(entry.Id, "党费退款，积分冲正", cancellationToken);
         }
@@ -268,5 +296,5 @@ public sealed class DuesRefundService(
     }
 
     private static Task EnsureHigherRoleAsync(EBranchDbContext db, DuesRefund refund, CancellationToken cancellationToken)
-        => ApprovalRules.EnsureHigherRoleAsync(db, refund.RequestedBy, "退款", cancellationToken);
+        => ApprovalRules.EnsureMayDecideAsync(db, refund.RequestedBy, "退款", cancellationToken);
 }

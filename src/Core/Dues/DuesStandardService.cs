@@ -21,7 +21,7 @@ public sealed record StandardView(Guid Id, DuesCategory Category, string Categor
     int EffectiveFrom, string? Note, string? CreatedBy, DateTimeOffset CreatedAt);
 
 public sealed record ReductionView(Guid Id, string MemberName, long ReducedAmountFen, int EffectiveFrom, string Reason, ReductionStatus Status,
-    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy);
+    string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, bool CanDecide = false, bool CanWithdraw = false);
 
 /// <summary>Sets members' dues standards (scoped: only members in the caller's subtree), keeping every earlier version.</summary>
 public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
@@ -53,8 +53,16 @@ public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
             .Join(db.Members, r => r.MemberId, m => m.Id, (r, m) => new ReductionView(r.Id, m.Name, r.ReducedAmountFen, r.EffectiveFrom, r.Reason, r.Status,
-                r.RequestedBy, r.CreatedAt, r.DecidedBy))
+                r.RequestedBy, r.CreatedAt, r.DecidedBy, false, false))
             .ToListAsync(cancellationToken);
+        var roles = await ApprovalRules.RequesterRolesAsync(db, items.Select(r => r.RequestedBy), cancellationToken);
+        var manages = db.Caller.Can(Permission.ManageMembers);
+        items = items.Select(r =>
+        {
+            var pending = r.Status == ReductionStatus.Requested && manages;
+            var verdict = ApprovalRules.Judge(db.Caller.Name, db.Caller.Role, r.RequestedBy, roles.TryGetValue(r.RequestedBy, out var role) ? role : null);
+            return r with { CanDecide = pending && verdict == ApprovalVerdict.MayDecide, CanWithdraw = pending && verdict == ApprovalVerdict.IsRequester };
+        }).ToList();
         return new PagedResult<ReductionView>(items, total, page, pageSize);
     }
 
@@ -96,13 +104,28 @@ public sealed class DuesStandardService(ScopedDb scopedDb, TimeProvider time)
         return reduction.Id;
     }
 
-    /// <summary>The higher committee decides. Approval adds a standard version with the reduced amount from the requested month.</summary>
+    /// <summary>The requester takes back a pending reduction request.</summary>
+    public async Task WithdrawReductionAsync(Guid reductionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await scopedDb.OpenAsync(cancellationToken);
+        db.Caller.Demand(Permission.ManageMembers);
+        var reduction = await db.DuesReductions.FirstOrDefaultAsync(r => r.Id == reductionId, cancellationToken) ?? throw AppException.NotFound("减免申请");
+        ApprovalRules.EnsureMayWithdraw(db.Caller, reduction.RequestedBy, "困难减免");
+        if (await db.DuesReductions.Where(r => r.Id == reduction.Id && r.Status == ReductionStatus.Requested)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, ReductionStatus.Withdrawn).SetProperty(x => x.DecidedAt, time.GetUtcNow())
+                .SetProperty(x => x.UpdatedAt, time.GetUtcNow()).SetProperty(x => x.UpdatedBy, db.Caller.Name), cancellationToken) != 1)
+        {
+            throw AppException.Conflict("reduction_not_pending", "该减免申请已处理");
+        }
+    }
+
+    /// <summary>Decided by <see cref="ApprovalRules"/> (the higher committee; another district user at the top). Approval adds a standard version with the reduced amount from the requested month.</summary>
     public async Task DecideReductionAsync(Guid reductionId, bool approve, CancellationToken cancellationToken = default)
     {
         await using var db = await scopedDb.OpenAsync(cancellationToken);
         db.Caller.Demand(Permission.ManageMembers);
         var reduction = await db.DuesReductions.FirstOrDefaultAsync(r => r.Id == reductionId, cancellationToken) ?? throw AppException.NotFound("减免申请");
-        await ApprovalRules.EnsureHigherRoleAsync(db, reduction.RequestedBy, "困难减免", cancellationToken);
+        await ApprovalRules.EnsureMayDecideAsync(db, reduction.RequestedBy, "困难减免", cancellationToken);
         if (reduction.Status != ReductionStatus.Requested)
         {
             throw AppException.Conflict("reduction_not_pending", "该减免申请已处理");

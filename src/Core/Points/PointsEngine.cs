@@ -51,7 +51,12 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         await using var db = factory.CreateForSystem();
         var path = await db.Members.IgnoreQueryFilters().Where(m => m.Id == memberId).Select(m => m.Organization!.Path).FirstOrDefaultAsync(cancellationToken)
             ?? throw AppException.NotFound("党员");
-        var earned = rule.CapTenths is null ? 0 : await EarnedInCapWindow(db, memberId, rule, at).SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+        var earned = 0;
+        if (rule.CapTenths is not null)
+        {
+            var (start, end) = Points.Window(rule.Period, at);
+            earned = await StandingInWindowAsync(db, memberId, action, start, end, cancellationToken);
+        }
         var entry = NewEntry(rule, memberId, sourceKey, at, path, earned, pointsOverrideTenths);
         db.PointEntries.Add(entry);
         try
@@ -80,7 +85,7 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
         await using var db = factory.CreateForSystem();
         var original = await db.PointEntries.AsNoTracking().FirstOrDefaultAsync(e => e.Id == entryId, cancellationToken)
             ?? throw AppException.NotFound("积分记录");
-        var sourceKey = "reversal:" + entryId.ToString("N");
+        var sourceKey = ReversalSourceKey(entryId);
         if (await FindAsync(original.MemberId, PointActions.Reversal, sourceKey, cancellationToken) is { } done)
         {
             return new CreditResult(CreditOutcome.AlreadyCredited, done.PointsTenths, done.Id);
@@ -109,6 +114,31 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
             await rankings.OnCreditedAsync(reversal, cancellationToken);
         }
         return new CreditResult(CreditOutcome.Credited, reversal.PointsTenths, reversal.Id);
+    }
+
+    /// <summary>The source key of the reversal of <paramref name="entryId"/>: the link from a reversal to the entry it reverses.</summary>
+    public static string ReversalSourceKey(Guid entryId) => "reversal:" + entryId.ToString("N");
+
+    /// <summary>
+    /// What stands of a member's credits for <paramref name="action"/> in a cap window: the window's entries net of their
+    /// reversals (a reversal frees the cap of the window its entry was credited in, whenever it is made). The ledger stays
+    /// append-only; a reversal is tied to its entry by <see cref="ReversalSourceKey"/>.
+    /// </summary>
+    public static async Task<int> StandingInWindowAsync(EBranchDbContext db, Guid memberId, string action, DateTimeOffset start, DateTimeOffset end,
+        CancellationToken cancellationToken)
+    {
+        var entries = await db.PointEntries.AsNoTracking()
+            .Where(e => e.MemberId == memberId && e.Action == action && e.OccurredAt >= start && e.OccurredAt < end && e.PointsTenths != 0)
+            .Select(e => new { e.Id, e.PointsTenths }).ToListAsync(cancellationToken);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+        var reversalKeys = entries.Select(e => ReversalSourceKey(e.Id)).ToList();
+        var reversed = await db.PointEntries.AsNoTracking()
+            .Where(e => e.MemberId == memberId && e.Action == PointActions.Reversal && reversalKeys.Contains(e.SourceKey))
+            .SumAsync(e => (int?)e.PointsTenths, cancellationToken) ?? 0;
+        return entries.Sum(e => e.PointsTenths) + reversed;
     }
 
     public async Task<int> BalanceAsync(Guid memberId, CancellationToken cancellationToken = default)
@@ -160,6 +190,8 @@ public sealed class PointsEngine(EBranchDbFactory factory, IDistributedLock lock
     /// in the save only when that keeps the cap without the engine's lock: an uncapped rule, or one capped per day (a day's
     /// concurrent credits share their source key). A rule capped over a longer period is credited through
     /// <see cref="CreditAsync"/> (with its lock) by <see cref="PendingCredit.CompleteAsync"/>. No rule in force: nothing.
+    /// (A day-capped credit keyed by its day has at most one entry per window and a reversal keeps that key taken, so the
+    /// in-save sum needs no netting of reversals; <see cref="StandingInWindowAsync"/> nets them for every other credit.)
     /// </summary>
     public async Task<PendingCredit> AddCreditAsync(EBranchDbContext db, Guid memberId, string action, string sourceKey, DateTimeOffset at,
         CancellationToken cancellationToken = default)

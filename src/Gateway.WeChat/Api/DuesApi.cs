@@ -88,7 +88,7 @@ public static class DuesApi
     /// 4xx/5xx = WeChat retries. Signatures are verified over the raw bytes before anything is read.
     /// </summary>
     private static async Task<IResult> Notify(HttpRequest request, WeChatPayNotificationHandler handler, DuesPaymentService payments, DuesRefundService refunds,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        AnonymousLimiter limiter, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
@@ -111,12 +111,21 @@ public static class DuesApi
         }
         catch (WeChatPaySignatureException ex)
         {
+            // A rejected notification is an anonymous write (its record): limited per address and globally. Genuine ones are never limited.
+            if (await limiter.TryAdmitAsync("pay-notify-rejected", request.HttpContext, cancellationToken) is { } retryAfter)
+            {
+                return AnonymousLimiter.Refuse(request.HttpContext, retryAfter);
+            }
             await payments.RecordRejectedAsync("unverified", headers, text, ex.Message, cancellationToken);
             return Results.Json(WeChatPayNotificationHandler.Failure("签名验证失败"), statusCode: StatusCodes.Status401Unauthorized);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or System.Security.Cryptography.CryptographicException or KeyNotFoundException or InvalidOperationException)
         {
             loggers.CreateLogger("EBranch.Gateway.PayNotify").LogWarning(ex, "Unreadable pay notification");
+            if (await limiter.TryAdmitAsync("pay-notify-rejected", request.HttpContext, cancellationToken) is { } retryAfter)
+            {
+                return AnonymousLimiter.Refuse(request.HttpContext, retryAfter);
+            }
             await payments.RecordRejectedAsync("unreadable", headers, text, ex.GetType().Name, cancellationToken);
             return Results.Json(WeChatPayNotificationHandler.Failure("报文无法解析"), statusCode: StatusCodes.Status400BadRequest);
         }

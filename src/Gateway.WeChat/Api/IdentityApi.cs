@@ -27,7 +27,7 @@ public static class IdentityApi
     public static void MapIdentityApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("登录");
-        auth.MapPost("/login", Login).AllowAnonymous()
+        auth.MapPost("/login", Login).AllowAnonymous().RequireAnonymousLimit("login")
             .WithName("login").WithSummary("用 wx.login 的 code 登录，换取会话令牌（群众无需注册）")
             .ProducesErrors(400, IdentityErrors.InvalidCode, ErrorCodes.InvalidRequest).ProducesErrors(403, IdentityErrors.HighRisk)
             .ProducesErrors(429).ProducesErrors(503);

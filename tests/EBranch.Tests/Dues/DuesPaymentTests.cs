@@ -405,6 +405,82 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         Assert.Equal(balanceAfterRefund, await engine.BalanceAsync(memberId));
     }
 
+    [Fact]
+    public async Task ARefundRequestedByTheDistrict_IsDecidedByAnotherDistrictUser_NeverByTheRequesterOrALowerRole()
+    {
+        var (memberId, outTradeNo) = await PaidOrderAsync("区级退");
+        var district = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.DistrictAdmin);
+        var refundId = await district.RequestAsync(outTradeNo, "重复缴纳");
+
+        var self = await Assert.ThrowsAsync<Core.Common.AppException>(() => district.ApproveAsync(refundId));
+        Assert.Equal("forbidden", self.Code);
+        Assert.Contains("申请人不能审批自己的", self.Message);
+        var township = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin);
+        var lower = await Assert.ThrowsAsync<Core.Common.AppException>(() => township.ApproveAsync(refundId));
+        Assert.Contains("区委组织部的其他管理员", lower.Message);
+        Assert.DoesNotContain("申请人不能审批自己的", lower.Message);
+        await Assert.ThrowsAsync<Core.Common.AppException>(() => township.RejectAsync(refundId, "不同意"));
+        // The list offers the decision only to whom the rule lets decide, and the withdrawal only to the requester.
+        var asRequester = (await district.ListAsync(RefundStatus.Requested, 1, 100)).Items.Single(r => r.Id == refundId);
+        Assert.Equal((false, true), (asRequester.CanDecide, asRequester.CanWithdraw));
+        var asTownship = (await township.ListAsync(RefundStatus.Requested, 1, 100)).Items.Single(r => r.Id == refundId);
+        Assert.Equal((false, false), (asTownship.CanDecide, asTownship.CanWithdraw));
+        var branch = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.BranchSecretary);
+        var asBranch = (await branch.ListAsync(null, 1, 100)).Items.Single(r => r.Id == refundId);
+        Assert.Equal((false, false), (asBranch.CanDecide, asBranch.CanWithdraw));
+        Assert.Contains("区委组织部的其他管理员", (await Assert.ThrowsAsync<Core.Common.AppException>(() => branch.ApproveAsync(refundId))).Message);
+
+        var colleague = await gateway.AsConsoleUser<DuesRefundService>(await gateway.AddDistrictUserAsync());
+        Assert.True((await colleague.ListAsync(RefundStatus.Requested, 1, 100)).Items.Single(r => r.Id == refundId).CanDecide);
+        await colleague.ApproveAsync(refundId);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Refunded);
+        Assert.Equal(0, await PaidBillsAsync(memberId));
+    }
+
+    [Fact]
+    public async Task ARequester_WithdrawsAPendingRefund_AndTheOrderMayBeAskedForAgain_UnderANumberDerivedFromTheOrder()
+    {
+        var (_, outTradeNo) = await PaidOrderAsync("撤回退");
+        var district = await gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.DistrictAdmin);
+        var first = await district.RequestAsync(outTradeNo, "误操作");
+        var again = await Assert.ThrowsAsync<Core.Common.AppException>(() => district.RequestAsync(outTradeNo, "再次申请"));
+        Assert.Equal("refund_exists", again.Code);
+
+        var other = await gateway.AsConsoleUser<DuesRefundService>(await gateway.AddDistrictUserAsync());
+        Assert.Equal("forbidden", (await Assert.ThrowsAsync<Core.Common.AppException>(() => other.WithdrawAsync(first))).Code);
+        await district.WithdrawAsync(first);
+        Assert.Equal("refund_not_pending", (await Assert.ThrowsAsync<Core.Common.AppException>(() => district.WithdrawAsync(first))).Code);
+        Assert.Equal("refund_not_pending", (await Assert.ThrowsAsync<Core.Common.AppException>(() => other.ApproveAsync(first))).Code);
+
+        var second = await district.RequestAsync(outTradeNo, "确需退款");
+        await using var db = gateway.SystemDb();
+        var refunds = await db.DuesRefunds.AsNoTracking().Where(r => r.Id == first || r.Id == second).ToDictionaryAsync(r => r.Id);
+        Assert.Equal(RefundStatus.Withdrawn, refunds[first].Status);
+        Assert.Equal(RefundStatus.Requested, refunds[second].Status);
+        Assert.Equal(outTradeNo + "-R1", refunds[first].OutRefundNo);
+        Assert.Equal(outTradeNo + "-R2", refunds[second].OutRefundNo);
+        Assert.All(refunds.Values, r => Assert.Matches("^[0-9A-Za-z_|*@-]{1,64}$", r.OutRefundNo));
+        Assert.True((await other.ListAsync(null, 1, 100)).Items.Single(r => r.Id == second).CanDecide);
+    }
+
+    [Fact]
+    public void RefundNumbers_AreTheOrderNumberAndASequence_WithinWeChatsRule()
+    {
+        var longest = new string('9', 32);
+        Assert.Equal("D20261203120000-R1", DuesRefundService.RefundNumber("D20261203120000", 1));
+        Assert.Equal(longest + "-R12", DuesRefundService.RefundNumber(longest, 12));
+        Assert.Matches("^[0-9A-Za-z_|*@-]{1,64}$", DuesRefundService.RefundNumber(longest, 999));
+    }
+
+    private async Task<(Guid MemberId, string OutTradeNo)> PaidOrderAsync(string name)
+    {
+        var (client, memberId, _) = await gateway.NewPayingMemberAsync(name);
+        var outTradeNo = (await OrderAsync(client, [Current])).GetProperty("outTradeNo").GetString()!;
+        await PayAtWeChatAsync(outTradeNo);
+        await WaitForStatusAsync(outTradeNo, PayOrderStatus.Paid);
+        return (memberId, outTradeNo);
+    }
+
     /// <summary>A new member's current month paid through WeChat Pay, and a refund of it requested by the branch secretary.</summary>
     private async Task<(Guid MemberId, string OutTradeNo, Guid RefundId)> RefundRequestedAsync(string name)
     {

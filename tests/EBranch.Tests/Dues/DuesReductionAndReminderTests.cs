@@ -41,6 +41,35 @@ public sealed class DuesReductionAndReminderTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task AReductionRequestedByTheDistrict_IsDecidedByAnotherDistrictUser_AndARequesterMayWithdraw()
+    {
+        var (_, memberId, _) = await gateway.NewPayingMemberAsync("区减免", monthlyFen: 8100);
+        var month = DuesMonth.Current(TimeProvider.System);
+        var district = await gateway.AsConsoleUser<DuesStandardService>(DemoIdentities.DistrictAdmin);
+        var withdrawn = await district.RequestReductionAsync(memberId, 200, month, "填写有误，撤回");
+        var colleagueName = await gateway.AddDistrictUserAsync();
+        var colleague = await gateway.AsConsoleUser<DuesStandardService>(colleagueName);
+        Assert.Equal(ErrorCodes.Forbidden, (await Assert.ThrowsAsync<AppException>(() => colleague.WithdrawReductionAsync(withdrawn))).Code);
+        await district.WithdrawReductionAsync(withdrawn);
+        Assert.Equal("reduction_not_pending", (await Assert.ThrowsAsync<AppException>(() => colleague.DecideReductionAsync(withdrawn, approve: true))).Code);
+
+        var reductionId = await district.RequestReductionAsync(memberId, 100, month, "因灾致贫");
+        var self = await Assert.ThrowsAsync<AppException>(() => district.DecideReductionAsync(reductionId, approve: true));
+        Assert.Contains("申请人不能审批自己的", self.Message);
+        var township = await gateway.AsConsoleUser<DuesStandardService>(DemoIdentities.TownshipAdmin);
+        var lower = await Assert.ThrowsAsync<AppException>(() => township.DecideReductionAsync(reductionId, approve: true));
+        Assert.Contains("区委组织部的其他管理员", lower.Message);
+        Assert.False((await township.ReductionsAsync(null, 1, 100)).Items.Single(r => r.Id == reductionId).CanDecide);
+        Assert.True((await district.ReductionsAsync(null, 1, 100)).Items.Single(r => r.Id == reductionId).CanWithdraw);
+        Assert.True((await colleague.ReductionsAsync(null, 1, 100)).Items.Single(r => r.Id == reductionId).CanDecide);
+        await colleague.DecideReductionAsync(reductionId, approve: true);
+
+        await using var db = gateway.SystemDb();
+        Assert.Equal(100, (await db.DuesBills.SingleAsync(b => b.MemberId == memberId && b.Month == month)).AmountFen);
+        Assert.Equal(ReductionStatus.Withdrawn, (await db.DuesReductions.SingleAsync(r => r.Id == withdrawn)).Status);
+    }
+
+    [Fact]
     public async Task Reminders_GoToUnpaidBoundMembers_OnTheirBranchsDay_AndRespectTheQuota_OncePerMonth()
     {
         var (_, withQuota, withQuotaOpenId) = await gateway.NewPayingMemberAsync("曹提醒");

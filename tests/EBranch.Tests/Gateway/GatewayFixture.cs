@@ -51,6 +51,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         settings["Jobs:Enabled"] = "false";
         settings["Dues:SyncAfter"] = "00:00:00";
         settings["Dues:ReminderTemplateId"] = ReminderTemplateId;
+        foreach (var (key, value) in TestEnvironment.GenerousAnonymousLimits)
+        {
+            settings.TryAdd(key, value);
+        }
         _ownsEmulator = emulator is null;
         Emulator = emulator ?? await EmulatorHost.StartAsync();
         Url = $"http://127.0.0.1:{FreePort()}";
@@ -94,6 +98,21 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     /// <summary>A console service acting as <paramref name="userName"/> (caller loaded as the console loads it), on the gateway's database.</summary>
     public Task<T> AsConsoleUser<T>(string userName) where T : class => ConsoleCallers.ActAsAsync<T>(Services, userName);
+
+    /// <summary>A second 区委组织部 user (the demo has one), for the top level's "another user of the same level".</summary>
+    public async Task<string> AddDistrictUserAsync()
+    {
+        await using var db = SystemDb();
+        var admin = await db.ConsoleUsers.AsNoTracking().SingleAsync(u => u.UserName == DemoIdentities.DistrictAdmin);
+        var name = "district-" + Guid.NewGuid().ToString("N")[..8];
+        db.ConsoleUsers.Add(new Core.Accounts.ConsoleUser
+        {
+            UserName = name, DisplayName = "区委组织部审批员", Role = Core.Accounts.ConsoleRole.OrganizationDepartment, Scope = Core.Accounts.DataScopeKind.All,
+            OrganizationId = admin.OrganizationId, PasswordHash = admin.PasswordHash,
+        });
+        await db.SaveChangesAsync();
+        return name;
+    }
 
     /// <summary>Puts a member with known personal numbers on the roster of the demo branch (branch0101's).</summary>
     public async Task<(Guid Id, string IdNumber)> AddMemberAsync(string name, string? phone = null)

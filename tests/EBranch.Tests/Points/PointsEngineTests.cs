@@ -168,6 +168,37 @@ public sealed class PointsEngineTests(DistrictFixture district)
     }
 
     [Fact]
+    public async Task AReversal_FreesTheCapOfItsEntrysWindow_SoTheCapCountsWhatStands()
+    {
+        // The dues case: 2.0 points capped at 2.0 a month; month A paid, month B paid (capped), A refunded, A paid again.
+        var action = await NewRuleAsync(points: 20, cap: 20, PointPeriod.Month);
+        var member = await AMemberAsync(106);
+        var (services, time, engine) = Engine(Shanghai(2026, 11, 3, 9, 0));
+        await using var _ = services;
+
+        var first = await engine.CreditAsync(member, action, "order-a");
+        Assert.Equal(20, first.PointsTenths);
+        Assert.Equal(CreditOutcome.CappedAtZero, (await engine.CreditAsync(member, action, "order-b")).Outcome);
+        time.SetUtcNow(Shanghai(2026, 11, 10, 9, 0));
+        await engine.ReverseAsync(first.EntryId!.Value, "党费退款，积分冲正");
+
+        var again = await engine.CreditAsync(member, action, "order-a-again");
+        Assert.Equal(CreditOutcome.Credited, again.Outcome);
+        Assert.Equal(20, again.PointsTenths);
+        // Still capped: what stands is 2.0 again.
+        Assert.Equal(0, (await engine.CreditAsync(member, action, "order-c")).PointsTenths);
+
+        // A reversal made in a later month frees the cap of the month its entry was credited in, not the month it is made in.
+        time.SetUtcNow(Shanghai(2026, 12, 2, 9, 0));
+        Assert.Equal(20, (await engine.CreditAsync(member, action, "december")).PointsTenths);
+        await engine.ReverseAsync(again.EntryId!.Value, "党费退款，积分冲正");
+        Assert.Equal(0, (await engine.CreditAsync(member, action, "december-2")).PointsTenths);
+        await using var db = district.SystemDb();
+        Assert.Equal(20, await PointsEngine.StandingInWindowAsync(db, member, action, Shanghai(2026, 12, 1, 0, 0), Shanghai(2027, 1, 1, 0, 0), default));
+        Assert.Equal(0, await PointsEngine.StandingInWindowAsync(db, member, action, Shanghai(2026, 11, 1, 0, 0), Shanghai(2026, 12, 1, 0, 0), default));
+    }
+
+    [Fact]
     public async Task Rankings_AreTheSame_FromRedisAndFromTheLedger()
     {
         var action = await NewRuleAsync(points: 10, cap: null, PointPeriod.Day);

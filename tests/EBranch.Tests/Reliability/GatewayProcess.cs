@@ -55,6 +55,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         info.ArgumentList.Add(Url);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in EBranch.Testing.TestEnvironment.GenerousAnonymousLimits)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        }
         foreach (var (key, value) in _settings)
         {
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";

@@ -72,6 +72,7 @@ public static class Display
         RefundStatus.Succeeded => "已退款",
         RefundStatus.Rejected => "已驳回",
         RefundStatus.Failed => "退款失败",
+        RefundStatus.Withdrawn => "已撤回",
         _ => status.ToString(),
     };
 

@@ -30,8 +30,7 @@ public sealed class DatePickerPageTests(AdminAppFixture app)
         var monthInput = page.Locator("[data-testid=dues-month] input");
         await Expect(monthInput).ToHaveValueAsync($"{month / 100:D4}年{month % 100:D2}月");
         Assert.Equal(0, await page.Locator("input[type=month], input[type=date]").CountAsync());
-        await PickMonthAsync(page, "dues-month", DuesMonth.Add(month, -1));
-        await Expect(page.Locator("[data-testid=dues-month-label]")).ToHaveTextAsync(DuesMonth.Label(DuesMonth.Add(month, -1)));
+        // (Picking by typing is exercised in a zh-CN browser by DuesPageTests; here only what the page shows.)
         await monthInput.ClickAsync();
         await Expect(page.Locator(".ant-picker-dropdown .ant-picker-month-panel").First).ToContainTextAsync("1月");
         await page.Keyboard.PressAsync("Escape");

@@ -21,30 +21,31 @@ public sealed class DatePickerPageTests(AdminAppFixture app)
         var time = app.Services.GetRequiredService<TimeProvider>();
         var month = DuesMonth.Current(time);
         var yesterday = DistrictTime.Today(time).AddDays(-1);
-        var page = await app.SignInAsync(DemoIdentities.DistrictAdmin, locale: "en-US");
+        // The branch secretary's collection page and member form (small), the district's reconciliation date.
+        var page = await app.SignInAsync(DemoIdentities.BranchSecretary, locale: "en-US");
         Assert.Equal("en-US", await page.EvaluateAsync<string>("navigator.language"));
 
         // The collection month: 2026年12月, with a zh-CN month panel; no browser-native inputs anywhere.
         await GoToAsync(page, "/dues");
         var monthInput = page.Locator("[data-testid=dues-month] input");
         await Expect(monthInput).ToHaveValueAsync($"{month / 100:D4}年{month % 100:D2}月");
+        Assert.Equal(0, await page.Locator("input[type=month], input[type=date]").CountAsync());
+        // (Picking by typing is exercised in a zh-CN browser by DuesPageTests; here only what the page shows.)
         await monthInput.ClickAsync();
         await Expect(page.Locator(".ant-picker-dropdown .ant-picker-month-panel").First).ToContainTextAsync("1月");
         await page.Keyboard.PressAsync("Escape");
-        Assert.Equal(0, await page.Locator("input[type=month], input[type=date]").CountAsync());
-        await PickMonthAsync(page, "dues-month", DuesMonth.Add(month, -1));
-        await Expect(page.Locator("[data-testid=dues-month-label]")).ToHaveTextAsync(DuesMonth.Label(DuesMonth.Add(month, -1)));
 
         // The reconciliation date: 2026-12-02, a zh-CN day panel (weekday heads 一 … 日, 今天).
-        await GoToAsync(page, "/dues/issues");
-        var dayInput = page.Locator("[data-testid=reconcile-date] input");
+        var district = await app.SignInAsync(DemoIdentities.DistrictAdmin, locale: "en-US");
+        await GoToAsync(district, "/dues/issues");
+        var dayInput = district.Locator("[data-testid=reconcile-date] input");
         await Expect(dayInput).ToHaveValueAsync(yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await dayInput.ClickAsync();
-        var panel = page.Locator(".ant-picker-dropdown .ant-picker-date-panel").First;
+        var panel = district.Locator(".ant-picker-dropdown .ant-picker-date-panel").First;
         await Expect(panel.Locator("thead")).ToContainTextAsync("一");
-        await Expect(page.Locator(".ant-picker-dropdown").First).ToContainTextAsync("今天");
-        await page.Keyboard.PressAsync("Escape");
-        Assert.Equal(0, await page.Locator("input[type=month], input[type=date]").CountAsync());
+        await Expect(district.Locator(".ant-picker-dropdown").First).ToContainTextAsync("今天");
+        await district.Keyboard.PressAsync("Escape");
+        Assert.Equal(0, await district.Locator("input[type=month], input[type=date]").CountAsync());
 
         // A member's dates, and the flags beside (not above) their labels.
         var known = DemoIdentities.Members[0];

@@ -78,7 +78,14 @@ public static class AnonymousLimits
 #pragma warning disable ASPDEPR005 // the obsolete list still holds 127.0.0.0/8 by default and is still read
             options.KnownNetworks.Clear();
 #pragma warning restore ASPDEPR005
-            foreach (var entry in configuration.GetSection(KnownProxiesKey).Get<string[]>() ?? SplitList(configuration[KnownProxiesKey]))
+            var proxies = configuration.GetSection(KnownProxiesKey).Get<string[]>() is { Length: > 0 } list ? list : SplitList(configuration[KnownProxiesKey]);
+            if (proxies.Length == 0)
+            {
+                // Empty lists would make the middleware believe every peer: with no proxy configured, no header is read at all.
+                options.ForwardedHeaders = ForwardedHeaders.None;
+                return;
+            }
+            foreach (var entry in proxies)
             {
                 if (entry.Contains('/', StringComparison.Ordinal))
                 {

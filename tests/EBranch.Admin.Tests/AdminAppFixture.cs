@@ -123,11 +123,20 @@ public sealed class AdminAppFixture : IAsyncLifetime
     private static async Task PickAsync(IPage page, string testId, string text)
     {
         var input = page.Locator($"[data-testid={testId}] input");
-        await input.ClickAsync();
-        await input.FillAsync(text);
-        await input.PressAsync("Enter");
-        await Assertions.Expect(input).ToHaveValueAsync(text);
-        await page.Keyboard.PressAsync("Escape");
+        // A value typed while the page's circuit is still attaching is rendered over: type again until it stays.
+        for (var attempt = 1; ; attempt++)
+        {
+            await input.ClickAsync();
+            await input.FillAsync(text);
+            await input.PressAsync("Enter");
+            await Assertions.Expect(input).ToHaveValueAsync(text);
+            await page.Keyboard.PressAsync("Escape");
+            await page.WaitForTimeoutAsync(500);
+            if (attempt == 3 || await input.InputValueAsync() == text)
+            {
+                return;
+            }
+        }
     }
 
     public static async Task SubmitLoginAsync(IPage page, string userName, string password)

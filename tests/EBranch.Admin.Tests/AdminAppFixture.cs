@@ -114,27 +114,36 @@ public sealed class AdminAppFixture : IAsyncLifetime
     public static async Task PickDateAsync(IPage page, string testId, DateOnly day)
     {
         var text = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        await PickAsync(page, testId, text);
+        await PickAsync(page, testId, text, text);
     }
 
     /// <summary>Types a month (yyyyMM) into a <c>MonthField</c> (AntDesign MonthPicker, shown 2026年12月) and confirms it with Enter.</summary>
-    public static Task PickMonthAsync(IPage page, string testId, int month) => PickAsync(page, testId, $"{month / 100:D4}年{month % 100:D2}月");
+    public static Task PickMonthAsync(IPage page, string testId, int month)
+        => PickAsync(page, testId, $"{month / 100:D4}年{month % 100:D2}月", month.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static async Task PickAsync(IPage page, string testId, string text)
+    /// <summary>
+    /// Types into a DateField/MonthField and confirms with Enter until the page holds the value: the field's
+    /// <c>data-value</c> is rendered from the page's state, so it changes only when the page took it (a value typed while
+    /// the circuit is still attaching, or under load before the picker's own handlers ran, is rendered over).
+    /// </summary>
+    private static async Task PickAsync(IPage page, string testId, string text, string value)
     {
-        var input = page.Locator($"[data-testid={testId}] input");
-        // A value typed while the page's circuit is still attaching is rendered over: type again until it stays.
+        var field = page.Locator($"[data-testid={testId}]");
+        var input = field.Locator("input");
         for (var attempt = 1; ; attempt++)
         {
             await input.ClickAsync();
             await input.FillAsync(text);
             await input.PressAsync("Enter");
-            await Assertions.Expect(input).ToHaveValueAsync(text);
-            await page.Keyboard.PressAsync("Escape");
-            await page.WaitForTimeoutAsync(500);
-            if (attempt == 3 || await input.InputValueAsync() == text)
+            try
             {
+                await Assertions.Expect(field).ToHaveAttributeAsync("data-value", value, new() { Timeout = 3_000 });
+                await page.Keyboard.PressAsync("Escape");
                 return;
+            }
+            catch (PlaywrightException) when (attempt < 4)
+            {
+                await page.Keyboard.PressAsync("Escape");
             }
         }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs (from Debian packages) and starts what the full test suite needs: PostgreSQL, Redis, Chromium
-# and CJK fonts. Idempotent; run as root (CI and the dev machines are). Prints the env vars the tests read.
+# Installs (from Debian packages) and starts what the full test suite needs: PostgreSQL, Redis, Chromium,
+# CJK fonts and Node.js (for the mini-program journeys). Idempotent; run as root (CI and the dev machines are). Prints the env vars the tests read.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 # Only the env vars go to stdout (callers eval it); everything the tools print goes to stderr.
@@ -15,6 +15,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+# The mini-program journeys run on Node (part of the suite, never skipped).
+command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 command -v wrk >/dev/null || [ "${EBRANCH_NEED_WRK:-0}" = 0 ] || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
   echo "services: installing ${need[*]}" >&2

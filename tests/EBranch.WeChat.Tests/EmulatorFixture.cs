@@ -102,18 +102,8 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public async Task<List<JsonElement>> NotificationsAsync(string reference) =>
         (await LogAsync()).GetProperty("notifications").EnumerateArray().Where(n => n.GetProperty("reference").GetString() == reference).ToList();
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 15)
+        => Eventually.WaitUntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     public async Task DisposeAsync()
     {

@@ -102,6 +102,18 @@ public sealed class EmulatorHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
     }
 
+    /// <summary>The emulator's pay notifications about one order or refund (each copy and retry chain is one record).</summary>
+    public async Task<List<JsonElement>> NotificationsAsync(string reference)
+    {
+        var log = await Control.GetFromJsonAsync<JsonElement>("/_emulator/log");
+        return log.GetProperty("notifications").EnumerateArray().Where(n => n.GetProperty("reference").GetString() == reference).ToList();
+    }
+
+    /// <summary>Waits until every pay notification about <paramref name="reference"/> was answered 2xx or given up on.</summary>
+    public Task NotificationsSettledAsync(string reference, TimeSpan? timeout = null) => Eventually.WaitUntilAsync(async () =>
+        (await NotificationsAsync(reference)).All(n => n.GetProperty("acknowledged").GetBoolean() || n.GetProperty("gave_up").GetBoolean()),
+        $"the pay notifications of {reference} to be answered", timeout);
+
     public async ValueTask DisposeAsync()
     {
         Control.Dispose();

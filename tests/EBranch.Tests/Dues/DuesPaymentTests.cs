@@ -152,11 +152,12 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         var (client, memberId, _) = await gateway.NewPayingMemberAsync("卫重复");
         var first = (await OrderAsync(client, [DuesMonth.Add(Current, -2)])).GetProperty("outTradeNo").GetString()!;
         await gateway.Emulator.Control.PostAsJsonAsync("/_emulator/faults/notifications", new { duplicate = true, outOfOrder = true });
+        var second = "";
         try
         {
             await PayAtWeChatAsync(first);
             await WaitForStatusAsync(first, PayOrderStatus.Paid);
-            var second = (await OrderAsync(client, [DuesMonth.Add(Current, -1)])).GetProperty("outTradeNo").GetString()!;
+            second = (await OrderAsync(client, [DuesMonth.Add(Current, -1)])).GetProperty("outTradeNo").GetString()!;
             await PayAtWeChatAsync(second);
             await WaitForStatusAsync(second, PayOrderStatus.Paid);
         }
@@ -164,7 +165,9 @@ public sealed class DuesPaymentTests(GatewayFixture gateway)
         {
             await gateway.Emulator.Control.DeleteAsync("/_emulator/faults");
         }
-        await Task.Delay(1500); // let the held-back copies arrive
+        // Every copy (the duplicates, the held-back ones) answered: nothing about these orders is still on its way.
+        await gateway.Emulator.NotificationsSettledAsync(first);
+        await gateway.Emulator.NotificationsSettledAsync(second);
         Assert.Equal(2, await PaidBillsAsync(memberId));
         Assert.Equal(2, await DuesPointEntriesAsync(memberId));
         await using var db = gateway.SystemDb();

@@ -132,13 +132,9 @@ public sealed class AnonymousLimitTests
 [Trait(Reliability.Reliability.Category, Reliability.Reliability.Name)]
 public sealed class SharedAnonymousLimitTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task TwoGateways_ShareTheLoginLimit_ThroughRedis()
     {
-        if (!Reliability.Reliability.Enabled)
-        {
-            return;
-        }
         await using var redis = await IsolatedRedis.StartAsync();
         await using var emulator = await EmulatorHost.StartAsync();
         var database = await TestEnvironment.CreateDatabaseAsync("limits");

@@ -17,13 +17,9 @@ namespace EBranch.Tests.Reliability;
 /// </summary>
 public sealed partial class ClusterTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task ARealisticRun_LeavesNoSecretTokenOrPersonalNumberInAnyLogLine()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         var secrets = new List<(string What, string Value)>();
         var demo = DemoIdentities.Members;
         foreach (var member in demo)
@@ -57,13 +53,13 @@ public sealed partial class ClusterTests
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         var outTradeNo = order.GetProperty("outTradeNo").GetString()!;
         (await cluster.Emulator.Control.PostAsJsonAsync($"/_emulator/orders/{outTradeNo}/pay", new { outcome = "success" })).EnsureSuccessStatusCode();
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             await using var db = cluster.A.SystemDb();
             // The order sync job (every two seconds here) may see the payment first: the notification is then a duplicate.
             return await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.Status == PayOrderStatus.Paid)
                 && await db.PayNotifications.AnyAsync(n => n.OutTradeNo == outTradeNo && (n.Outcome == "processed" || n.Outcome == "duplicate"));
-        }, TimeSpan.FromSeconds(20), "the payment and its notification");
+        }, "the payment and its notification", TimeSpan.FromSeconds(20));
         (await payer.PostAsync("/api/v1/auth/logout", null)).EnsureSuccessStatusCode();
 
         // Console: a wrong password, a sign-in, the member pages, a search by ID number and an edit of the phone.

@@ -19,13 +19,9 @@ namespace EBranch.Tests.Reliability;
 /// </summary>
 public sealed partial class GatewayFaultTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task KilledInsideThePaymentTransaction_RedeliveryPaysOnce()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         var (memberId, outTradeNo) = await NewOrderAsync("断电甲");
         // Hold the order's row: the handler blocks in its transaction, on the compare-and-set, until the process is killed.
         await PayAndKillWhileHeldAsync(outTradeNo, $"SELECT 1 FROM pay_orders WHERE out_trade_no = '{outTradeNo}' FOR UPDATE", "pay_orders");
@@ -35,13 +31,9 @@ public sealed partial class GatewayFaultTests
         await AssertPaidOnceAsync(memberId, outTradeNo);
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task KilledBetweenThePaymentAndItsPoints_RedeliveryCreditsThemOnce()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         var (memberId, outTradeNo) = await NewOrderAsync("断电乙");
         // Writes to the points ledger wait: the payment commits, then the handler blocks before its points.
         await PayAndKillWhileHeldAsync(outTradeNo, "LOCK TABLE point_entries IN SHARE MODE", "point_entries");
@@ -56,13 +48,9 @@ public sealed partial class GatewayFaultTests
         await AssertPaidOnceAsync(memberId, outTradeNo);
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task KilledAtARandomMoment_DuringABurstOfNotifications_EveryOrderIsPaidOnce()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         var orders = new List<(Guid MemberId, string OutTradeNo)>();
         for (var i = 0; i < 8; i++)
         {
@@ -123,13 +111,13 @@ public sealed partial class GatewayFaultTests
     {
         await using var connection = new NpgsqlConnection(_setup.ConnectionString);
         await connection.OpenAsync();
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             await using var command = new NpgsqlCommand(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE @table", connection);
             command.Parameters.AddWithValue("table", $"%{table}%");
             return (long)(await command.ExecuteScalarAsync())! > 0;
-        }, TimeSpan.FromSeconds(20), $"the notification handler to block on {table}");
+        }, $"the notification handler to block on {table}", TimeSpan.FromSeconds(20));
     }
 
     private async Task AssertWaitingAsync(string outTradeNo)
@@ -146,14 +134,14 @@ public sealed partial class GatewayFaultTests
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var acknowledged = false;
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             var log = await Emulator.Control.GetFromJsonAsync<JsonElement>("/_emulator/log");
             acknowledged = log.GetProperty("notifications").EnumerateArray()
                 .Any(n => n.GetProperty("reference").GetString() == outTradeNo && n.GetProperty("acknowledged").GetBoolean());
             await using var db = Gateway.SystemDb();
             return acknowledged && await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.PointsCredited);
-        }, TimeSpan.FromSeconds(60), $"{outTradeNo} to be redelivered and completed\n{_setup.Process.Output}");
+        }, $"{outTradeNo} to be redelivered and completed\n{_setup.Process.Output}", TimeSpan.FromSeconds(60));
 
         _output.WriteLine($"{outTradeNo} redelivered and completed {clock.ElapsedMilliseconds} ms after the restart");
         await using var read = Gateway.SystemDb();

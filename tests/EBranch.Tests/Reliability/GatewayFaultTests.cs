@@ -105,13 +105,9 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         }
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task Login_WeChat5xxBusyOrSlow_Answers503_WithoutRetrying_ThenSucceeds()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         _output.WriteLine(_setup.StartTimes);
         foreach (var (what, fault, body) in Faults(Login))
         {
@@ -133,13 +129,9 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         }
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task PhoneBinding_UnderWeChatFaults_AndA40001BurstAndStorm_RefreshesTheTokenOnce_AndFailsCleanly()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await ClearFaultsAsync();
         // Any token an earlier test forced ages past the interval, so this test's burst may force one.
         await Task.Delay(ForceRefreshInterval + TimeSpan.FromMilliseconds(200));
@@ -216,13 +208,9 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         }
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task DuesOrder_WeChatPay5xxOrSlow_IsRetriedWithTheSameOutTradeNo_AndNothingIsOrderedTwice()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await ClearFaultsAsync();
 
         // 5xx on every attempt: three attempts (the first + two retries), 503, the order closed here and absent at WeChat.
@@ -269,13 +257,9 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         Assert.Equal([PayOrderStatus.Waiting], await OrdersHereAsync(memberId));
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task DuesReminders_UnderWeChatFaults_SendAtMostOneMessageEach_WithBoundedCalls()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await ClearFaultsAsync();
         var openIds = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -332,13 +316,9 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         Assert.Equal(openIds.Order(), (await RemindersToAsync(openIds)).Order());
     }
 
-    [Fact]
+    [ReliabilityFact]
     public async Task Refund_WeChatPay5xx_IsLeftForTheSync_AndALostAnswer_NeverRefundsTwice()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await ClearFaultsAsync();
         var township = await Gateway.AsConsoleUser<DuesRefundService>(DemoIdentities.TownshipAdmin);
 
@@ -407,28 +387,28 @@ public sealed partial class GatewayFaultTests : IClassFixture<GatewayFaultTests.
         response.EnsureSuccessStatusCode();
         var outTradeNo = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outTradeNo").GetString()!;
         await PayAtWeChatAsync(outTradeNo);
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             await using var db = Gateway.SystemDb();
             return await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.Status == PayOrderStatus.Paid && o.PointsCredited);
-        }, TimeSpan.FromSeconds(30), $"{outTradeNo} to be paid");
+        }, $"{outTradeNo} to be paid", TimeSpan.FromSeconds(30));
         return (memberId, outTradeNo);
     }
 
     private async Task WaitForRefundedAsync(string outTradeNo)
-        => await IsolatedServices.WaitUntilAsync(async () =>
+        => await Eventually.WaitUntilAsync(async () =>
         {
             await using var db = Gateway.SystemDb();
             return await db.PayOrders.AnyAsync(o => o.OutTradeNo == outTradeNo && o.Status == PayOrderStatus.Refunded);
-        }, TimeSpan.FromSeconds(30), $"{outTradeNo} to be refunded");
+        }, $"{outTradeNo} to be refunded", TimeSpan.FromSeconds(30));
 
     private async Task AssertRefundedOnceAsync(Guid memberId, string outTradeNo)
     {
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             await using var db = Gateway.SystemDb();
             return await db.PointEntries.AnyAsync(e => e.MemberId == memberId && e.Action == Core.Points.PointActions.Reversal);
-        }, TimeSpan.FromSeconds(30), "the points to be reversed");
+        }, "the points to be reversed", TimeSpan.FromSeconds(30));
         await using var read = Gateway.SystemDb();
         Assert.Equal(RefundStatus.Succeeded, (await read.DuesRefunds.AsNoTracking().SingleAsync(r => r.Order!.OutTradeNo == outTradeNo)).Status);
         Assert.Equal(1, await read.PointEntries.CountAsync(e => e.MemberId == memberId && e.Action == Core.Points.PointActions.Reversal));

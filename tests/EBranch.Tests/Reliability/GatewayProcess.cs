@@ -1,3 +1,4 @@
+using EBranch.Testing;
 using System.Diagnostics;
 using System.Text;
 
@@ -72,7 +73,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await IsolatedServices.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             if (process.HasExited)
             {
@@ -86,7 +87,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             {
                 return false;
             }
-        }, TimeSpan.FromSeconds(90), $"the gateway process on {Url}");
+        }, $"the gateway process on {Url}", TimeSpan.FromSeconds(90));
     }
 
     /// <summary>SIGKILL: no shutdown, no flushing, open transactions and requests simply end.</summary>

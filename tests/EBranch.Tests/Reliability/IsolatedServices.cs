@@ -1,3 +1,4 @@
+using EBranch.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -54,19 +55,6 @@ public static class IsolatedServices
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {code}: {output}");
         }
     }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(100);
-        }
-    }
 }
 
 /// <summary>A redis-server of its own on a free loopback port, without persistence.</summary>
@@ -89,15 +77,15 @@ public sealed class IsolatedRedis : IAsyncDisposable
     {
         await IsolatedServices.RunCheckedAsync("redis-server", "--port", Port.ToString(), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "",
             "--appendonly", "no", "--pidfile", PidFile, "--logfile", Path.Combine(Path.GetTempPath(), $"ebranch-faults-redis-{Port}.log"));
-        await IsolatedServices.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Contains("PONG"),
-            TimeSpan.FromSeconds(10), $"redis on {Port}");
+        await Eventually.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Contains("PONG"), $"redis on {Port}",
+            TimeSpan.FromSeconds(10));
     }
 
     public async Task StopAsync()
     {
         await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "shutdown", "nosave");
-        await IsolatedServices.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Code != 0
-            || !(await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Contains("PONG"), TimeSpan.FromSeconds(10), $"redis on {Port} to stop");
+        await Eventually.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Code != 0
+            || !(await IsolatedServices.RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Contains("PONG"), $"redis on {Port} to stop", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>What this server was asked since it started (INFO commandstats: total calls).</summary>
@@ -172,8 +160,8 @@ public sealed class IsolatedPostgres : IAsyncDisposable
         }
         if (action != "stop")
         {
-            await IsolatedServices.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("pg_isready", "-q", "-h", "127.0.0.1", "-p", Port.ToString())).Code == 0,
-                TimeSpan.FromSeconds(30), $"PostgreSQL on {Port}");
+            await Eventually.WaitUntilAsync(async () => (await IsolatedServices.RunAsync("pg_isready", "-q", "-h", "127.0.0.1", "-p", Port.ToString())).Code == 0, $"PostgreSQL on {Port}",
+                TimeSpan.FromSeconds(30));
         }
     }
 

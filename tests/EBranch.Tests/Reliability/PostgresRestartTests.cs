@@ -1,3 +1,4 @@
+using EBranch.Testing;
 using System.Net;
 using EBranch.Core.Points;
 using EBranch.Tests.Gateway;
@@ -10,13 +11,9 @@ namespace EBranch.Tests.Reliability;
 [Trait(Reliability.Category, Reliability.Name)]
 public sealed class PostgresRestartTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task PostgresRestarted_RequestsFailCleanly_ThenSucceed_AndNothingIsHalfWritten()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await using var postgres = await IsolatedPostgres.StartAsync();
         var gateway = new GatewayFixture();
         // No Redis here: sessions and locks in process, so only the database fails.
@@ -57,7 +54,7 @@ public sealed class PostgresRestartTests
             await traffic;
 
             // Afterwards everything succeeds again (each member checks in, once).
-            await IsolatedServices.WaitUntilAsync(async () => (await gateway.Client.GetAsync("/api/v1/regions")).IsSuccessStatusCode, TimeSpan.FromSeconds(20), "the gateway to recover");
+            await Eventually.WaitUntilAsync(async () => (await gateway.Client.GetAsync("/api/v1/regions")).IsSuccessStatusCode, "the gateway to recover", TimeSpan.FromSeconds(20));
             foreach (var (client, _) in members)
             {
                 Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/checkins", null)).StatusCode);

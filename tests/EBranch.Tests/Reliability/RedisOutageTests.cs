@@ -1,3 +1,4 @@
+using EBranch.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,13 +11,9 @@ namespace EBranch.Tests.Reliability;
 [Trait(Reliability.Category, Reliability.Name)]
 public sealed class RedisOutageTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task RedisStopped_GatewayKeepsServing_ThenUsesRedisAgain()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await using var redis = await IsolatedRedis.StartAsync();
         var gateway = new GatewayFixture();
         await gateway.StartAsync(overrides: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString });
@@ -42,13 +39,13 @@ public sealed class RedisOutageTests
 
             await redis.StartAgainAsync();
             // Redis is used again: a binding attempt's counter lands there (the client reconnects on its own).
-            await IsolatedServices.WaitUntilAsync(async () =>
+            await Eventually.WaitUntilAsync(async () =>
             {
                 var (client, _, _) = await gateway.LoginNewUserAsync();
                 await client.PostAsJsonAsync("/api/v1/binding/id-number", new { name = "无此人", idNumber = "110101199003070000" });
                 var (_, keys) = await IsolatedServices.RunAsync("redis-cli", "-p", redis.Port.ToString(), "--scan", "--pattern", "*ebranch:rl:binding:*");
                 return keys.Contains("ebranch:rl:binding:", StringComparison.Ordinal);
-            }, TimeSpan.FromSeconds(30), "the gateway to use Redis again");
+            }, "the gateway to use Redis again", TimeSpan.FromSeconds(30));
             foreach (var member in members)
             {
                 await RoundAsync(gateway, member.Client, checkIn: false);

@@ -11,7 +11,7 @@ namespace EBranch.Tests.Reliability;
 /// <summary>
 /// Faults and several instances, against real servers. They need PostgreSQL and Redis, so they run in the
 /// PostgreSQL + Redis pass of <c>./test</c> only (the embedded pass filters out <c>Category=Reliability</c>);
-/// run on their own without EBRANCH_TEST_POSTGRES they assert nothing.
+/// run on their own without EBRANCH_TEST_POSTGRES they are reported as skipped, with the reason (<see cref="ReliabilityFactAttribute"/>).
 /// </summary>
 public static class Reliability
 {
@@ -52,6 +52,19 @@ public static class Reliability
         var checkIns = await db.CheckIns.AsNoTracking().Select(c => c.MemberId).ToListAsync();
         var records = await db.ActivityRecords.AsNoTracking().Where(a => a.Type == ActivityTypes.CheckIn).Select(a => a.MemberId).ToListAsync();
         Assert.Equal(checkIns.Order(), records.Where(r => r is not null).Select(r => r!.Value).Order());
+    }
+}
+
+/// <summary>A test that needs PostgreSQL and Redis: skipped visibly (with the reason) when they are not configured, never passed vacuously.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ReliabilityFactAttribute : FactAttribute
+{
+    public ReliabilityFactAttribute()
+    {
+        if (!Reliability.Enabled)
+        {
+            Skip = "needs PostgreSQL and Redis: set EBRANCH_TEST_POSTGRES and EBRANCH_TEST_REDIS (./test does, in its second pass)";
+        }
     }
 }
 

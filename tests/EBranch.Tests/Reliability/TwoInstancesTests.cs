@@ -12,13 +12,9 @@ namespace EBranch.Tests.Reliability;
 [Trait(Reliability.Category, Reliability.Name)]
 public sealed class TwoInstancesTests
 {
-    [Fact]
+    [ReliabilityFact]
     public async Task TwoInstances_ShareSessions_RateLimits_TheAccessToken_AndPayNotificationsOnce()
     {
-        if (!Reliability.Enabled)
-        {
-            return;
-        }
         await using var redis = await IsolatedRedis.StartAsync();
         await using var emulator = await EmulatorHost.StartAsync();
         var database = await TestEnvironment.CreateDatabaseAsync("two", demo: true);
